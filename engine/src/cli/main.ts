@@ -1,4 +1,67 @@
+// The optlab command line. Exit codes: 0 success, 2 invalid input (the message names what and
+// where), 1 failure.
+import { CriticalBatchError } from '../analysis/critical-batch';
+import { ExperimentError } from '../experiment/validate';
+import { AmbiguousRunIdError, RunNotFoundError } from '../store';
+import { ENGINE_VERSION } from '../version';
+import { UsageError } from './args';
+import { NQM_USAGE, nqmCommand } from './commands/nqm';
+import { RUN_USAGE, runCommand } from './commands/run';
+import { exportCommand, lsCommand, showCommand } from './commands/runs';
+
+const USAGE = `optlab ${ENGINE_VERSION}: run, track and compare optimizer experiments
+
+usage:
+  ${RUN_USAGE}
+      run every optimizer x batch size of an experiment; progress on stderr, tables on stdout
+  optlab ls [--store DIR] [--json]                      list recorded runs
+  optlab show <run-id> [--store DIR] [--json]           one run's record and summary (an id prefix works)
+  optlab export <run-id> --format csv|json [--store DIR]  a run's metrics
+  ${NQM_USAGE}
+      one noisy-quadratic-model study from flags
+  optlab help | --version
+
+The store defaults to ./.optlab (runs in .optlab/runs/<run-id>/).`;
+
+const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
+  run: runCommand,
+  ls: lsCommand,
+  show: showCommand,
+  export: exportCommand,
+  nqm: nqmCommand,
+};
+
 export async function main(argv: string[]): Promise<number> {
-  console.log('optlab', argv.join(' '));
-  return 0;
+  const [command, ...rest] = argv;
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+    process.stdout.write(USAGE + '\n');
+    return command === undefined ? 2 : 0;
+  }
+  if (command === '--version' || command === 'version') {
+    process.stdout.write(ENGINE_VERSION + '\n');
+    return 0;
+  }
+  const handler = COMMANDS[command];
+  if (!handler) {
+    process.stderr.write(`optlab: unknown command '${command}'\n\n${USAGE}\n`);
+    return 2;
+  }
+  try {
+    return await handler(rest);
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof ExperimentError || err instanceof RunNotFoundError || err instanceof AmbiguousRunIdError || err instanceof RangeError) {
+      process.stderr.write(`${err.message}\n`);
+      return 2;
+    }
+    if (err instanceof CriticalBatchError) {
+      process.stderr.write(`optlab: ${err.message}\n`);
+      return 1;
+    }
+    if (err instanceof Error && err.message === 'cancelled') {
+      process.stderr.write('optlab: cancelled; finished runs are kept in the store\n');
+      return 1;
+    }
+    process.stderr.write(`optlab: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
 }

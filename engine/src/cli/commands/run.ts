@@ -1,0 +1,94 @@
+// optlab run <file> [--store DIR] [--json] [--workers N]
+import path from 'node:path';
+import { nqmFindings, type Finding } from '../../analysis/nqm-findings';
+import { loadExperiment } from '../../experiment/load';
+import { runNqmExperiment, type CriticalBatchReport, type ExperimentResult } from '../../runner/nqm-runner';
+import { RunStore } from '../../store';
+import { numberFlag, parseArgs, UsageError } from '../args';
+import { num, table } from '../format';
+
+export const RUN_USAGE = 'optlab run <file.optlab.json> [--store DIR] [--json] [--workers N]';
+
+export function storeFrom(values: Map<string, string>): RunStore {
+  const dir = values.get('store');
+  return new RunStore(dir ? path.resolve(dir) : RunStore.defaultRoot(process.cwd()));
+}
+
+export function scalingTable(report: CriticalBatchReport): string {
+  const extra = report.type === 'momentum' ? 'momentum' : report.type === 'ema' ? 'decay' : null;
+  const slopeTo = new Map(report.slopes.map((s) => [s.toBatchSize, s.slope]));
+  const header = ['batch size', 'steps', 'examples', 'best lr', ...(extra ? [extra] : []), 'lower bound', 'slope'];
+  const rows = report.points.map((p) => [
+    String(p.batchSize),
+    p.steps === null ? 'not reached' : String(p.steps),
+    p.steps === null ? '-' : num(p.steps * p.batchSize),
+    num(p.learningRate),
+    ...(extra ? [num(extra === 'momentum' ? p.momentum : p.decay, 6)] : []),
+    num(p.lowerBound),
+    slopeTo.has(p.batchSize) ? num(slopeTo.get(p.batchSize)!, 3) : '-',
+  ]);
+  return table(header, rows);
+}
+
+export function fitLine(report: CriticalBatchReport): string {
+  if (report.bCrit === null) return `critical batch size: not fitted (${report.error})`;
+  const head = `critical batch size: B_crit = ${num(report.bCrit)}  (S_min = ${num(report.sMin)} steps, E_min = ${num(report.eMin)} examples; fit S(B) = S_min (1 + B_crit/B))`;
+  return report.status === 'partial' ? `${head}\n  partial fit: ${report.warnings.join('; ')}` : head;
+}
+
+export function findingsText(findings: Finding[]): string {
+  return findings
+    .map((f) => `  [${f.holds === null ? '?' : f.holds ? 'agrees' : 'DIFFERS'}] ${f.claim}\n           ${f.evidence}`)
+    .join('\n');
+}
+
+function printResult(result: ExperimentResult, findings: Finding[]): void {
+  const out: string[] = [`Experiment ${result.experiment}: ${result.runs.length} runs`];
+  for (const report of result.criticalBatchSize) {
+    out.push('', `== ${report.optimizer} ==`, scalingTable(report), fitLine(report));
+  }
+  out.push('', 'Summary', table(
+    ['optimizer', 'B_crit', 'S_min', 'E_min', 'fit'],
+    result.criticalBatchSize.map((r) => [r.optimizer, num(r.bCrit), num(r.sMin), num(r.eMin), r.status]),
+  ));
+  if (findings.length) out.push('', 'Findings of the paper (science-spec 1.4), as computed here:', findingsText(findings));
+  process.stdout.write(out.join('\n') + '\n');
+}
+
+export async function runCommand(argv: string[]): Promise<number> {
+  const parsed = parseArgs(argv, { values: ['store', 'workers'], booleans: ['json'] }, 'run');
+  if (parsed.positional.length !== 1) throw new UsageError(`usage: ${RUN_USAGE}`);
+  const workers = numberFlag(parsed, 'workers', 'run', (x) => Number.isInteger(x) && x >= 1, 'a positive integer');
+  const file = path.resolve(parsed.positional[0]);
+  const experiment = loadExperiment(file);
+  const store = storeFrom(parsed.values);
+  const controller = new AbortController();
+  const onSignal = () => controller.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const started = Date.now();
+  process.stderr.write(`optlab: running ${experiment.name} (${experiment.optimizers.length} optimizers x ${experiment.batchSizes.length} batch sizes) into ${store.root}\n`);
+  let result: ExperimentResult;
+  try {
+    result = await runNqmExperiment(experiment, store, {
+      workers,
+      signal: controller.signal,
+      onProgress: (done, total, run) => {
+        const hp = Object.entries(run.hyperparameters)
+          .filter(([k]) => k !== 'precondition')
+          .map(([k, v]) => `${k === 'learningRate' ? 'lr' : k} ${num(v)}`)
+          .join(', ');
+        const steps = run.stepsToTarget === null ? 'target not reached' : `${run.stepsToTarget} steps`;
+        process.stderr.write(`[${String(done).padStart(String(total).length)}/${total}] ${run.label} B=${run.batchSize}: ${steps}${hp ? ` (${hp})` : ''}\n`);
+      },
+    });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  const findings = nqmFindings(result.criticalBatchSize);
+  process.stderr.write(`optlab: done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  if (parsed.booleans.has('json')) process.stdout.write(JSON.stringify({ ...result, findings }, null, 2) + '\n');
+  else printResult(result, findings);
+  return 0;
+}

@@ -1,0 +1,238 @@
+// The run store: one folder per run under <root>/runs/, holding run.json and metrics.jsonl.
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { writeFileAtomicSync } from './atomic-write.js';
+import { AmbiguousRunIdError, RunNotFoundError, StoreError, errnoCode, errorText } from './errors.js';
+import { type StoreFs, resolveStoreFs } from './fs-ops.js';
+import { isSafeRunId, makeRunId, randomSuffix } from './ids.js';
+import { readMetricsFile, tailMetricsFile } from './metrics-reader.js';
+import { newRunRecord, parseRunRecord, serializeRunRecord } from './run-record.js';
+import { METRICS_JSONL, RUN_JSON, RunWriter, checkTransition } from './run-writer.js';
+import type { MetricsReadResult, MetricsTailResult, RunInit, RunRecord } from './types.js';
+
+export interface RunStoreOptions {
+  /** How often buffered metric rows are written. Default 250 ms; 0 writes on every append. */
+  flushIntervalMs?: number;
+  /** fsync metrics.jsonl on every flush, not only on close. Default false. */
+  fsyncOnFlush?: boolean;
+  /** Flush early once this many rows are buffered. Default 10000. */
+  maxBufferedRows?: number;
+  /** Receives metric write failures hit by a background flush; otherwise the next append/flush/close throws them. */
+  onWriteError?: (error: StoreError, runId: string) => void;
+  /** For tests: replace write-side fs calls (e.g. to simulate ENOSPC). */
+  fs?: Partial<StoreFs>;
+  /** For tests: the clock used for ids and timestamps. */
+  now?: () => Date;
+  /** For tests: the random part of run ids. */
+  randomSuffix?: () => string;
+}
+
+export interface StoreProblem {
+  /** The run folder name. */
+  id: string;
+  message: string;
+}
+
+const MAX_ID_ATTEMPTS = 16;
+
+export class RunStore {
+  readonly root: string;
+  readonly runsDir: string;
+  private readonly options: RunStoreOptions;
+  private readonly fs: StoreFs;
+
+  constructor(root: string, options: RunStoreOptions = {}) {
+    this.root = path.resolve(root);
+    this.runsDir = path.join(this.root, 'runs');
+    this.options = options;
+    this.fs = resolveStoreFs(options.fs);
+  }
+
+  static defaultRoot(cwd: string): string {
+    return path.join(cwd, '.optlab');
+  }
+
+  create(init: RunInit): RunWriter {
+    validateInit(init);
+    const now = this.now();
+    const { id, dir } = this.allocateRunDir(init.label, now);
+    const record = newRunRecord(id, init, now);
+    try {
+      writeFileAtomicSync(this.fs, path.join(dir, RUN_JSON), serializeRunRecord(record));
+      const onWriteError = this.options.onWriteError;
+      return new RunWriter(dir, record, {
+        fs: this.fs,
+        now: () => this.now(),
+        flushIntervalMs: this.options.flushIntervalMs ?? 250,
+        fsyncOnFlush: this.options.fsyncOnFlush ?? false,
+        maxBufferedRows: this.options.maxBufferedRows ?? 10_000,
+        onError: onWriteError ? (error) => onWriteError(error, id) : undefined,
+      });
+    } catch (err) {
+      // Do not leave a run folder without a usable run.json behind.
+      try {
+        fs.rmSync(dir, { recursive: true, force: true });
+      } catch {
+        // list() reports the leftover folder; the original error matters more
+      }
+      throw err;
+    }
+  }
+
+  list(): RunRecord[] {
+    return this.listWithProblems().runs;
+  }
+
+  /** Every readable run, sorted by createdAt then id, plus one problem per folder that could not be read. */
+  listWithProblems(): { runs: RunRecord[]; problems: StoreProblem[] } {
+    const runs: RunRecord[] = [];
+    const problems: StoreProblem[] = [];
+    for (const name of this.runFolderNames()) {
+      try {
+        runs.push(this.readRecord(name));
+      } catch (err) {
+        problems.push({ id: name, message: errorText(err) });
+      }
+    }
+    runs.sort((a, b) => compareIso(a.createdAt, b.createdAt) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return { runs, problems };
+  }
+
+  /** Accepts a full id or a unique prefix of one. */
+  get(id: string): RunRecord {
+    return this.readRecord(this.resolveId(id));
+  }
+
+  /** The folder of a run (full id or unique prefix). */
+  runDir(id: string): string {
+    return path.join(this.runsDir, this.resolveId(id));
+  }
+
+  readMetrics(id: string): MetricsReadResult {
+    return readMetricsFile(path.join(this.runDir(id), METRICS_JSONL));
+  }
+
+  /** Complete lines after fromByteOffset; call again with nextOffset to follow a live run. */
+  tailMetrics(id: string, fromByteOffset: number): MetricsTailResult {
+    return tailMetricsFile(path.join(this.runDir(id), METRICS_JSONL), fromByteOffset);
+  }
+
+  delete(id: string): void {
+    const dir = this.runDir(id);
+    // Rename first so readers never see a half-deleted run; dot-folders are ignored by list().
+    const trash = path.join(this.runsDir, `.deleting-${path.basename(dir)}-${randomBytes(4).toString('hex')}`);
+    try {
+      fs.renameSync(dir, trash);
+    } catch (err) {
+      throw new StoreError(`cannot delete run folder ${dir}: ${errorText(err)}`, { path: dir, cause: err });
+    }
+    try {
+      fs.rmSync(trash, { recursive: true, force: true });
+    } catch (err) {
+      throw new StoreError(`run ${path.basename(dir)} was removed from the store but ${trash} could not be deleted: ${errorText(err)}`, { path: trash, cause: err });
+    }
+  }
+
+  /** Marks a run that was left 'queued'/'running' by a process that died. Throws if the run already ended. */
+  markCrashed(id: string, message: string): void {
+    const name = this.resolveId(id);
+    const record = this.readRecord(name);
+    checkTransition(record.id, record.status, 'crashed');
+    const next: RunRecord = { ...record, status: 'crashed', endedAt: this.now().toISOString(), error: { message } };
+    writeFileAtomicSync(this.fs, path.join(this.runsDir, name, RUN_JSON), serializeRunRecord(next));
+  }
+
+  private now(): Date {
+    return this.options.now ? this.options.now() : new Date();
+  }
+
+  /** mkdir without `recursive` fails on an existing folder, which is how collisions between processes are caught. */
+  private allocateRunDir(label: string, now: Date): { id: string; dir: string } {
+    try {
+      fs.mkdirSync(this.runsDir, { recursive: true });
+    } catch (err) {
+      throw new StoreError(`cannot create runs folder ${this.runsDir}: ${errorText(err)}`, { path: this.runsDir, cause: err });
+    }
+    const suffix = this.options.randomSuffix ?? randomSuffix;
+    for (let attempt = 0; attempt < MAX_ID_ATTEMPTS; attempt++) {
+      const id = makeRunId(label, now, suffix());
+      const dir = path.join(this.runsDir, id);
+      try {
+        fs.mkdirSync(dir);
+        return { id, dir };
+      } catch (err) {
+        if (errnoCode(err) === 'EEXIST') continue;
+        throw new StoreError(`cannot create run folder ${dir}: ${errorText(err)}`, { path: dir, cause: err });
+      }
+    }
+    throw new StoreError(`could not allocate a unique run id in ${this.runsDir} after ${MAX_ID_ATTEMPTS} attempts`, { path: this.runsDir });
+  }
+
+  private runFolderNames(): string[] {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(this.runsDir, { withFileTypes: true });
+    } catch (err) {
+      if (errnoCode(err) === 'ENOENT') return [];
+      throw new StoreError(`cannot list runs in ${this.runsDir}: ${errorText(err)}`, { path: this.runsDir, cause: err });
+    }
+    return entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name);
+  }
+
+  private resolveId(id: string): string {
+    if (!isSafeRunId(id)) throw new RunNotFoundError(id, this.root, this.runsDir);
+    // Exact id first: cheap, and what a follower polling tailMetrics uses.
+    if (isDirectory(path.join(this.runsDir, id))) return id;
+    const matches = this.runFolderNames().filter((name) => name.startsWith(id)).sort();
+    if (matches.length === 1) return matches[0];
+    if (matches.length === 0) throw new RunNotFoundError(id, this.root, this.runsDir);
+    throw new AmbiguousRunIdError(id, this.root, matches);
+  }
+
+  private readRecord(name: string): RunRecord {
+    const file = path.join(this.runsDir, name, RUN_JSON);
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (err) {
+      if (errnoCode(err) === 'ENOENT') {
+        throw new StoreError(`${file} is missing (the run is still being created, or the folder is a leftover)`, { path: file, cause: err });
+      }
+      throw new StoreError(`cannot read ${file}: ${errorText(err)}`, { path: file, cause: err });
+    }
+    let record: RunRecord;
+    try {
+      record = parseRunRecord(text);
+    } catch (err) {
+      throw new StoreError(`cannot read ${file}: ${errorText(err)}`, { path: file, cause: err });
+    }
+    if (record.id !== name) throw new StoreError(`${file} has id "${record.id}" but lives in folder "${name}"`, { path: file });
+    return record;
+  }
+}
+
+function validateInit(init: RunInit): void {
+  const bad = (what: string) => new TypeError(`RunStore.create: ${what}`);
+  if (typeof init !== 'object' || init === null) throw bad('init must be an object');
+  if (typeof init.experiment?.name !== 'string') throw bad('experiment.name must be a string');
+  if (typeof init.label !== 'string') throw bad('label must be a string');
+  if (typeof init.optimizer !== 'string') throw bad('optimizer must be a string');
+  if (typeof init.engine?.version !== 'string' || typeof init.engine?.backend !== 'string') throw bad('engine.version and engine.backend must be strings');
+  if (init.batchSize !== undefined && (!Number.isFinite(init.batchSize) || init.batchSize <= 0)) throw bad(`batchSize must be a positive number, got ${init.batchSize}`);
+}
+
+function compareIso(a: string, b: string): number {
+  const ta = Date.parse(a);
+  const tb = Date.parse(b);
+  if (Number.isNaN(ta) || Number.isNaN(tb)) return a < b ? -1 : a > b ? 1 : 0;
+  return ta - tb;
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}

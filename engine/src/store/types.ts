@@ -1,0 +1,83 @@
+// Shapes of what the run store keeps on disk: run.json (RunRecord) and metrics.jsonl (MetricRow per line).
+
+export type RunStatus = 'queued' | 'running' | 'completed' | 'failed' | 'diverged' | 'cancelled' | 'crashed';
+
+export const RUN_STATUSES: readonly RunStatus[] = ['queued', 'running', 'completed', 'failed', 'diverged', 'cancelled', 'crashed'];
+
+export const TERMINAL_STATUSES: readonly RunStatus[] = ['completed', 'failed', 'diverged', 'cancelled', 'crashed'];
+
+export function isRunStatus(value: unknown): value is RunStatus {
+  return typeof value === 'string' && (RUN_STATUSES as readonly string[]).includes(value);
+}
+
+export function isTerminalStatus(status: RunStatus): boolean {
+  return TERMINAL_STATUSES.includes(status);
+}
+
+export const RUN_SCHEMA_VERSION = 1;
+
+export interface RunError {
+  message: string;
+  where?: string;
+}
+
+export interface RunRecord {
+  schemaVersion: 1;
+  id: string;
+  experiment: { name: string; file?: string };
+  label: string;
+  /** Optimizer type, e.g. 'sgd'. */
+  optimizer: string;
+  batchSize?: number;
+  /** The optimizer entry as written in the experiment file. */
+  spec: unknown;
+  /** The resolved config the run used. */
+  config: unknown;
+  hyperparameters: Record<string, unknown>;
+  engine: { version: string; backend: string; node: string };
+  status: RunStatus;
+  createdAt: string;
+  startedAt?: string;
+  endedAt?: string;
+  /** e.g. stepsToTarget, finalLoss; non-finite numbers survive a round trip. */
+  summary: Record<string, unknown>;
+  error?: RunError;
+}
+
+export interface RunInit {
+  experiment: { name: string; file?: string };
+  label: string;
+  optimizer: string;
+  batchSize?: number;
+  spec: unknown;
+  config: unknown;
+  hyperparameters?: Record<string, unknown>;
+  engine: { version: string; backend: string; node?: string };
+  status?: RunStatus;
+}
+
+export interface StatusPatch {
+  summary?: Record<string, unknown>;
+  error?: RunError;
+  hyperparameters?: Record<string, unknown>;
+}
+
+export type MetricRow = Record<string, number | string | null | boolean>;
+
+export interface MetricsReadResult {
+  rows: MetricRow[];
+  /** The last line was cut off or unparseable (e.g. the writer was killed mid-write); it is not in rows. */
+  truncatedLastLine: boolean;
+  /** One message per skipped line or dropped field, naming the file and line number. */
+  warnings: string[];
+}
+
+export interface MetricsTailResult {
+  rows: MetricRow[];
+  /** Byte offset just past the last complete line read; pass it to the next tailMetrics call. */
+  nextOffset: number;
+  /** Bytes after the last newline exist (a line being written); they will be read by a later call. */
+  partialLine: boolean;
+  /** Skipped corrupt lines, named by byte offset (line numbers are unknown when tailing). */
+  warnings: string[];
+}
