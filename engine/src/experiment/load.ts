@@ -1,0 +1,70 @@
+// Loading an experiment file: read, parse with locations, validate, then fill defaults and
+// expand grids into the ResolvedExperiment the runner consumes.
+import { readFileSync } from 'node:fs';
+import { REFERENCE_GRIDS, expandBatchSizes, expandGrid } from './grid';
+import { parseJsonWithLocation } from './json-locate';
+import type { ExperimentFile, ResolvedExperiment, ResolvedOptimizer } from './types';
+import { ExperimentError, defaultLabel, validateExperiment } from './validate';
+
+export const PROBLEM_DEFAULTS = { dim: 10000, exponent: 1, bins: 100, noise: { power: 1, scale: 1 }, initVariance: 1 } as const;
+export const DEFAULT_LOG_POINTS = 200;
+export const DEFAULT_SEED = 0;
+
+export function loadExperiment(file: string): ResolvedExperiment {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const message = code === 'ENOENT' ? `file not found: ${file}` : `cannot read ${file}: ${(err as Error).message}`;
+    throw new ExperimentError([{ path: '', message }], file, 'cannot load experiment file');
+  }
+  return parseExperiment(text, file);
+}
+
+/** Parses, validates and resolves experiment text (e.g. an unsaved editor buffer). */
+export function parseExperiment(text: string, file?: string): ResolvedExperiment {
+  const doc = parseJsonWithLocation(text, file);
+  return resolveExperiment(validateExperiment(doc.value, file, doc), file);
+}
+
+/** Fills defaults and expands grids; `json` must already be valid. */
+export function resolveExperiment(json: ExperimentFile, file?: string): ResolvedExperiment {
+  const p = json.problem;
+  const optimizers = json.optimizers.map((entry, index): ResolvedOptimizer => {
+    const reference = REFERENCE_GRIDS[entry.type];
+    const precondition = entry.precondition ?? 0;
+    const resolved: ResolvedOptimizer = {
+      label: entry.label ?? defaultLabel(entry.type, precondition),
+      type: entry.type,
+      precondition,
+      learningRates: expandGrid(entry.learningRate ?? reference.learningRate),
+      pointer: `/optimizers/${index}`,
+    };
+    if (entry.type === 'momentum') resolved.momenta = expandGrid(entry.momentum ?? reference.momentum!);
+    if (entry.type === 'ema') resolved.decays = expandGrid(entry.decay ?? reference.decay!);
+    return resolved;
+  });
+  return {
+    name: json.name,
+    ...(json.description !== undefined && { description: json.description }),
+    ...(file !== undefined && { file }),
+    problem: {
+      type: p.type,
+      dim: p.dim ?? PROBLEM_DEFAULTS.dim,
+      exponent: p.exponent ?? PROBLEM_DEFAULTS.exponent,
+      bins: p.bins ?? PROBLEM_DEFAULTS.bins,
+      noise: {
+        power: p.noise?.power ?? PROBLEM_DEFAULTS.noise.power,
+        scale: p.noise?.scale ?? PROBLEM_DEFAULTS.noise.scale,
+      },
+      initVariance: p.initVariance ?? PROBLEM_DEFAULTS.initVariance,
+    },
+    target: { metric: json.target.metric, value: json.target.value },
+    batchSizes: expandBatchSizes(json.batchSizes),
+    optimizers,
+    logPoints: json.logPoints ?? DEFAULT_LOG_POINTS,
+    seed: json.seed ?? DEFAULT_SEED,
+    raw: json,
+  };
+}

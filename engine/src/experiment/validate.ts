@@ -1,0 +1,309 @@
+// Validation of experiment files: the JSON Schema (through ajv) for shape, then a semantic pass for
+// what the schema cannot say. Every problem is collected, each with a JSON pointer and, when the
+// source text is known, a line and column.
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import schema from '../../../schemas/optlab-experiment.schema.json';
+import { RANGE_KINDS, REFERENCE_GRIDS, expandGrid, gridRange, gridSize } from './grid';
+import type { JsonDocument } from './json-locate';
+import type { ExperimentFile, GridSpec, OptimizerEntry } from './types';
+
+export interface ExperimentIssue {
+  /** JSON pointer of the offending value ('' = the whole file), e.g. /optimizers/2/learningRate. */
+  path: string;
+  message: string;
+  line?: number;
+  column?: number;
+}
+
+export class ExperimentError extends Error {
+  override name = 'ExperimentError';
+  constructor(
+    readonly issues: ExperimentIssue[],
+    readonly file?: string,
+    what = 'invalid experiment file',
+  ) {
+    super(formatIssues(issues, file, what));
+  }
+}
+
+export function formatIssues(issues: ExperimentIssue[], file = '<experiment>', what = 'invalid experiment file'): string {
+  const lines = issues.map((i) => {
+    const where = i.line !== undefined ? `${file}:${i.line}:${i.column ?? 1}` : file;
+    return i.path ? `${where} ${i.path}: ${i.message}` : `${where}: ${i.message}`;
+  });
+  const n = issues.length;
+  return [`${file}: ${what} (${n} problem${n === 1 ? '' : 's'})`, ...lines].join('\n');
+}
+
+/** Most grid points (the product of an optimizer's grids) one entry may ask for. */
+export const MAX_GRID_POINTS = 100_000;
+
+const TYPE_NAMES: Record<OptimizerEntry['type'], string> = { sgd: 'SGD', momentum: 'Momentum', ema: 'EMA' };
+
+/** The label an entry gets when it has none: "SGD", "SGD p=0.5", "Momentum", "EMA p=1". */
+export function defaultLabel(type: OptimizerEntry['type'], precondition = 0): string {
+  const name = TYPE_NAMES[type];
+  return precondition === 0 ? name : `${name} p=${Number(precondition.toPrecision(4))}`;
+}
+
+/** Validates parsed JSON; `doc` (from parseJsonWithLocation) adds line and column to issues. */
+export function validateExperiment(json: unknown, file?: string, doc?: Pick<JsonDocument, 'locate'>): ExperimentFile {
+  const validate = compiledSchema();
+  const issues: Issue[] = [];
+  if (!validate(json)) for (const e of validate.errors ?? []) issues.push(...translate(e));
+  issues.push(...semanticIssues(json));
+  if (issues.length === 0) return json as ExperimentFile;
+
+  const seen = new Set<string>();
+  const located: ExperimentIssue[] = [];
+  for (const { part, ...issue } of issues) {
+    const id = `${issue.path}\u0000${issue.message}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const at = doc?.locate(issue.path, part)?.start;
+    located.push(at ? { ...issue, line: at.line, column: at.column } : issue);
+  }
+  located.sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity) || (a.column ?? 0) - (b.column ?? 0));
+  throw new ExperimentError(located, file);
+}
+
+type Issue = ExperimentIssue & { part?: 'key' | 'value' };
+type Obj = Record<string, unknown>;
+
+let cached: ValidateFunction | undefined;
+
+function compiledSchema(): ValidateFunction {
+  if (!cached) {
+    // verbose: errors carry the data and parent schema, which the messages quote.
+    const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, discriminator: true, verbose: true });
+    ajv.addVocabulary(['markdownDescription', 'defaultSnippets']);
+    cached = ajv.compile(schema);
+  }
+  return cached;
+}
+
+// ---- ajv errors as messages a person can act on ----
+
+function translate(e: ErrorObject): Issue[] {
+  const path = e.instancePath;
+  const p = e.params as Obj;
+  const data = e.data;
+  const parent = (e.parentSchema ?? {}) as Obj;
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const key = String(p.additionalProperty);
+      const at = `${path}/${escapeSegment(key)}`;
+      const allowed = Object.keys((parent.properties ?? {}) as Obj);
+      if (/^\/optimizers\/\d+$/.test(path) && ['momentum', 'decay'].includes(key)) {
+        return [{ path: at, part: 'key', message: `optimizer '${String((data as Obj).type)}' has no option '${key}'` }];
+      }
+      return [{ path: at, part: 'key', message: `unknown key '${key}' (allowed: ${allowed.join(', ')})${didYouMean(key, allowed)}` }];
+    }
+    case 'required':
+      return [{ path, message: `missing required key '${String(p.missingProperty)}'` }];
+    case 'type': {
+      const expected = ([] as string[]).concat(p.type as string | string[]);
+      const got = typeof data === 'number' ? String(data) : jsonType(data);
+      return [{ path, message: `expected ${orList(expected)}, got ${got}` }];
+    }
+    case 'enum':
+    case 'const': {
+      const allowed = e.keyword === 'enum' ? (p.allowedValues as unknown[]) : [p.allowedValue];
+      return [{ path, message: `expected ${oneOf(allowed)}, got ${quote(data)}` }];
+    }
+    case 'discriminator': {
+      const tag = String(p.tag);
+      const allowed = ((parent.oneOf ?? []) as Obj[]).map((b) => tagValue(b, tag));
+      if ((data as Obj)[tag] === undefined) return [{ path, message: `missing required key '${tag}' (${oneOf(allowed)})` }];
+      return [{ path: `${path}/${escapeSegment(tag)}`, message: `expected ${oneOf(allowed)}, got ${quote((data as Obj)[tag])}` }];
+    }
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum':
+      return [{ path, message: `must be ${String(p.comparison)} ${String(p.limit)}, got ${String(data)}` }];
+    case 'minLength':
+      return [{ path, message: p.limit === 1 ? 'must not be empty' : `must have at least ${String(p.limit)} characters` }];
+    case 'minItems':
+    case 'maxItems': {
+      const n = (data as unknown[]).length;
+      if (parent.minItems === parent.maxItems) {
+        const shape = RANGE_KINDS.some((k) => path.endsWith(`/${k}`)) ? '[start, stop, count]' : `${String(parent.minItems)} items`;
+        return [{ path, message: `expected ${shape}, got ${n} item${n === 1 ? '' : 's'}` }];
+      }
+      if (e.keyword === 'minItems' && p.limit === 1) return [{ path, message: 'must not be empty' }];
+      return [{ path, message: `expected ${e.keyword === 'minItems' ? 'at least' : 'at most'} ${String(p.limit)} items, got ${n}` }];
+    }
+    case 'minProperties':
+    case 'maxProperties': {
+      const keys = Object.keys(data as Obj);
+      const allowed = Object.keys((parent.properties ?? {}) as Obj);
+      return [{ path, message: `expected exactly one of ${allowed.join(', ')}, got ${keys.length ? keys.join(', ') : 'none'}` }];
+    }
+    case 'if':
+      return []; // the failing 'then' reports the actual problem
+    default:
+      return [{ path, message: e.message ?? `fails '${e.keyword}'` }];
+  }
+}
+
+function tagValue(branch: Obj, tag: string): unknown {
+  const ref = branch.$ref;
+  let target: unknown = branch;
+  if (typeof ref === 'string' && ref.startsWith('#/')) {
+    target = ref.slice(2).split('/').reduce<unknown>((o, k) => (o as Obj | undefined)?.[k], schema);
+  }
+  const prop = ((target as Obj | undefined)?.properties as Obj | undefined)?.[tag] as Obj | undefined;
+  return prop?.const ?? (prop?.enum as unknown[] | undefined)?.[0];
+}
+
+function escapeSegment(key: string): string {
+  return key.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+function jsonType(v: unknown): string {
+  return v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v;
+}
+
+function quote(v: unknown): string {
+  return typeof v === 'string' ? `'${v}'` : v !== null && typeof v === 'object' ? jsonType(v) : String(v);
+}
+
+function oneOf(values: unknown[]): string {
+  return values.length === 1 ? quote(values[0]) : `one of ${values.map(quote).join(', ')}`;
+}
+
+function orList(words: string[]): string {
+  return words.length <= 1 ? words.join('') : `${words.slice(0, -1).join(', ')} or ${words[words.length - 1]}`;
+}
+
+function didYouMean(key: string, allowed: string[]): string {
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.floor(key.length / 3)) + 1;
+  for (const a of allowed) {
+    const d = a.toLowerCase() === key.toLowerCase() ? 0 : editDistance(key, a);
+    if (d < bestDistance) [best, bestDistance] = [a, d];
+  }
+  return best ? ` - did you mean '${best}'?` : '';
+}
+
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) {
+      next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    row = next;
+  }
+  return row[b.length];
+}
+
+// ---- what the schema cannot express ----
+
+function semanticIssues(json: unknown): Issue[] {
+  if (!isObj(json)) return [];
+  const issues: Issue[] = [];
+  checkBatchSizes(json.batchSizes, issues);
+  const labels = new Map<string, string>();
+  const optimizers = Array.isArray(json.optimizers) ? json.optimizers : [];
+  optimizers.forEach((entry: unknown, index) => {
+    if (!isObj(entry) || typeof entry.type !== 'string' || !Object.hasOwn(REFERENCE_GRIDS, entry.type)) return;
+    const pointer = `/optimizers/${index}`;
+    const type = entry.type as OptimizerEntry['type'];
+    checkGrids(entry, type, pointer, issues);
+    const explicit = entry.label !== undefined;
+    if (explicit && (typeof entry.label !== 'string' || entry.label === '')) return; // the schema has reported it
+    const label = explicit ? (entry.label as string) : defaultLabel(type, typeof entry.precondition === 'number' ? entry.precondition : 0);
+    const first = labels.get(label);
+    if (first === undefined) labels.set(label, pointer);
+    else {
+      const hint = explicit ? '' : ' (the default label of this entry: give it a distinct "label")';
+      issues.push({ path: explicit ? `${pointer}/label` : pointer, message: `duplicate label '${label}', also used by ${first}${hint}` });
+    }
+  });
+  return issues;
+}
+
+function checkBatchSizes(spec: unknown, issues: Issue[]): void {
+  if (Array.isArray(spec)) {
+    const seen = new Map<unknown, number>();
+    spec.forEach((b, i) => {
+      const first = seen.get(b);
+      if (typeof b === 'number' && first !== undefined) {
+        issues.push({ path: `/batchSizes/${i}`, message: `duplicate batch size ${b}, also at /batchSizes/${first}` });
+      } else seen.set(b, i);
+    });
+    return;
+  }
+  const p2 = isObj(spec) && isObj(spec.powersOf2) ? spec.powersOf2 : undefined;
+  if (p2 && Number.isInteger(p2.from) && Number.isInteger(p2.to) && (p2.from as number) > (p2.to as number)) {
+    issues.push({
+      path: '/batchSizes/powersOf2',
+      message: `expands to no batch sizes: from (${String(p2.from)}) is greater than to (${String(p2.to)})`,
+    });
+  }
+}
+
+const GRID_RULES = {
+  learningRate: { name: 'learning rate', rule: 'must be > 0', ok: (v: number) => v > 0 },
+  momentum: { name: 'momentum', rule: 'must be in [0, 1)', ok: (v: number) => v >= 0 && v < 1 },
+  decay: { name: 'decay', rule: 'must be in [0, 1)', ok: (v: number) => v >= 0 && v < 1 },
+} as const;
+
+function checkGrids(entry: Obj, type: OptimizerEntry['type'], pointer: string, issues: Issue[]): void {
+  const keys = (['learningRate', 'momentum', 'decay'] as const).filter((k) => REFERENCE_GRIDS[type][k] !== undefined);
+  const sizes: { key: string; size: number }[] = [];
+  for (const key of keys) {
+    const spec = entry[key] ?? REFERENCE_GRIDS[type][key];
+    if (!isGridSpec(spec)) return; // the schema has reported it
+    sizes.push({ key, size: gridSize(spec) });
+  }
+  const total = sizes.reduce((t, s) => t * s.size, 1);
+  if (total > MAX_GRID_POINTS) {
+    const alone = sizes.find((s) => s.size > MAX_GRID_POINTS);
+    const detail = sizes.map((s) => `${s.key} ${s.size}`).join(' × ');
+    issues.push({
+      path: alone && entry[alone.key] !== undefined ? `${pointer}/${alone.key}` : pointer,
+      message: `grid has ${total} points (${detail}), more than the limit of ${MAX_GRID_POINTS} per optimizer`,
+    });
+    return; // too large to expand
+  }
+  for (const key of keys) {
+    const spec = entry[key] as GridSpec | undefined;
+    if (spec === undefined) continue; // reference grids are fine
+    const path = `${pointer}/${key}`;
+    const { name, rule, ok } = GRID_RULES[key];
+    const values = expandGrid(spec);
+    if (values.length === 0) issues.push({ path, message: `${name} grid expands to no values` });
+    const range = gridRange(spec);
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (Number.isFinite(v) && ok(v)) continue;
+      const problem = Number.isFinite(v) ? rule : 'must be finite';
+      if (!range) {
+        issues.push({ path: Array.isArray(spec) ? `${path}/${i}` : path, message: `${name} ${problem}, got ${v}` });
+        continue;
+      }
+      // One message per generated range: its bad values share one cause.
+      const [a, b, n] = range.range;
+      issues.push({ path, message: `${name} ${problem}, but ${range.kind}(${a}, ${b}, ${n}) gives ${v} (value ${i + 1} of ${n})` });
+      break;
+    }
+  }
+}
+
+function isGridSpec(v: unknown): v is GridSpec {
+  if (typeof v === 'number') return Number.isFinite(v);
+  if (Array.isArray(v)) return v.length > 0 && v.every((x) => typeof x === 'number');
+  if (!isObj(v) || Object.keys(v).length !== 1) return false;
+  const range = (RANGE_KINDS as readonly string[]).includes(Object.keys(v)[0]) ? Object.values(v)[0] : undefined;
+  return (
+    Array.isArray(range) && range.length === 3 && typeof range[0] === 'number' && typeof range[1] === 'number' &&
+    Number.isInteger(range[2]) && (range[2] as number) >= 1
+  );
+}
+
+function isObj(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
