@@ -1,26 +1,35 @@
-// Bundles the engine (CLI and worker) with esbuild. Runs on `npm ci` (prepare) and before tests,
-// so `npx optlab` works straight after a clean install.
+// Bundles with esbuild: the engine (CLI + worker, for Node), the extension host (CommonJS, with
+// `vscode` external) and the chart panels (browser IIFE bundles plus their CSS). Runs on `npm ci`
+// (prepare) and before the tests, so `npx optlab` works straight after a clean install.
 import { build } from 'esbuild';
+import { existsSync, mkdirSync, readdirSync, copyFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-const common = {
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  sourcemap: true,
-  logLevel: 'warning',
-  absWorkingDir: root,
-};
+const production = process.argv.includes('--production');
+const node = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning', absWorkingDir: root, minify: production };
 
-await build({
-  ...common,
-  entryPoints: {
-    'engine/cli': 'engine/src/cli/main.ts',
-    'engine/nqm-worker': 'engine/src/nqm/worker.ts',
-  },
-  outdir: 'dist',
-  external: ['ajv'],
-});
+const jobs = [
+  build({ ...node, entryPoints: { 'engine/cli': 'engine/src/cli/main.ts', 'engine/nqm-worker': 'engine/src/nqm/worker.ts' }, outdir: 'dist', external: ['ajv'] }),
+];
+
+if (existsSync(path.join(root, 'extension/src/extension.ts'))) {
+  jobs.push(build({ ...node, entryPoints: { extension: 'extension/src/extension.ts' }, outdir: 'dist', external: ['vscode', 'ajv'] }));
+}
+
+// Every webview/src/panels/<name>.ts is one panel bundle.
+const panels = path.join(root, 'webview/src/panels');
+if (existsSync(panels)) {
+  const entryPoints = Object.fromEntries(
+    readdirSync(panels).filter((f) => f.endsWith('.ts')).map((f) => [`webview/${f.slice(0, -3)}`, `webview/src/panels/${f}`]),
+  );
+  jobs.push(build({ bundle: true, platform: 'browser', target: 'es2022', format: 'iife', sourcemap: true, logLevel: 'warning', absWorkingDir: root, minify: production, entryPoints, outdir: 'dist' }));
+  const media = path.join(root, 'webview/media');
+  if (existsSync(media)) {
+    mkdirSync(path.join(root, 'dist/webview'), { recursive: true });
+    for (const f of readdirSync(media)) copyFileSync(path.join(media, f), path.join(root, 'dist/webview', f));
+  }
+}
+
+await Promise.all(jobs);

@@ -2,12 +2,14 @@
 // where), 1 failure.
 import { CriticalBatchError } from '../analysis/critical-batch';
 import { ExperimentError } from '../experiment/validate';
+import { NqmSpecError } from '../nqm/model';
 import { AmbiguousRunIdError, RunNotFoundError } from '../store';
 import { ENGINE_VERSION } from '../version';
 import { UsageError } from './args';
 import { NQM_USAGE, nqmCommand } from './commands/nqm';
 import { RUN_USAGE, runCommand } from './commands/run';
 import { exportCommand, lsCommand, showCommand } from './commands/runs';
+import { serveCommand } from './commands/serve';
 
 const USAGE = `optlab ${ENGINE_VERSION}: run, track and compare optimizer experiments
 
@@ -19,6 +21,7 @@ usage:
   optlab export <run-id> --format csv|json [--store DIR]  a run's metrics
   ${NQM_USAGE}
       one noisy-quadratic-model study from flags
+  optlab serve                                          the engine process of the VS Code extension (IPC)
   optlab help | --version
 
 The store defaults to ./.optlab (runs in .optlab/runs/<run-id>/).`;
@@ -29,13 +32,18 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   show: showCommand,
   export: exportCommand,
   nqm: nqmCommand,
+  serve: serveCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+  if (command === undefined) {
+    process.stderr.write(USAGE + '\n');
+    return 2;
+  }
+  if (command === 'help' || command === '--help' || command === '-h') {
     process.stdout.write(USAGE + '\n');
-    return command === undefined ? 2 : 0;
+    return 0;
   }
   if (command === '--version' || command === 'version') {
     process.stdout.write(ENGINE_VERSION + '\n');
@@ -49,7 +57,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await handler(rest);
   } catch (err) {
-    if (err instanceof UsageError || err instanceof ExperimentError || err instanceof RunNotFoundError || err instanceof AmbiguousRunIdError || err instanceof RangeError) {
+    if (err instanceof UsageError || err instanceof ExperimentError || err instanceof RunNotFoundError || err instanceof AmbiguousRunIdError || err instanceof NqmSpecError) {
       process.stderr.write(`${err.message}\n`);
       return 2;
     }

@@ -39,9 +39,12 @@ export function binSpectrum(full: Float64Array, nbins: number): { edges: Float64
   return { edges, counts };
 }
 
+/** An NQM specification that cannot be built (invalid input, not an engine fault). */
+export class NqmSpecError extends RangeError {}
+
 export function validateSpec(spec: NqmSpec): void {
   const bad = (what: string) => {
-    throw new RangeError(`invalid NQM: ${what}`);
+    throw new NqmSpecError(`invalid NQM: ${what}`);
   };
   if (!Number.isInteger(spec.dim) || spec.dim < 1) bad(`dim must be a positive integer, got ${spec.dim}`);
   if (!Number.isInteger(spec.bins) || spec.bins < 0) bad(`bins must be 0 (unbinned) or a positive integer, got ${spec.bins}`);

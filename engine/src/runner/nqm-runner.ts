@@ -7,55 +7,23 @@ import { lossCurve, logSpacedSteps } from '../nqm/dynamics';
 import { buildProblem, lowerBoundSteps } from '../nqm/model';
 import { solveGridTasks, type GridTask } from '../nqm/parallel';
 import type { NqmBatchResult, NqmGrid, NqmOptimizer, NqmProblem, NqmSpec } from '../nqm/types';
-import type { RunStore, RunWriter } from '../store';
+import type { MetricRow, RunStatus, RunStore, RunWriter, StatusPatch } from '../store';
 import { ENGINE_VERSION } from '../version';
+import type { CriticalBatchReport, ExperimentResult, RunSummary, ScalingRow } from './report-types';
+
+export type { CriticalBatchReport, ExperimentResult, RunSummary, ScalingRow } from './report-types';
 
 export const NQM_BACKEND = 'float64-analytic';
-
-export interface RunSummary {
-  id: string;
-  label: string;
-  optimizer: string;
-  batchSize: number;
-  status: 'completed' | 'failed' | 'cancelled';
-  stepsToTarget: number | null;
-  hyperparameters: Record<string, number | null>;
-}
-
-export interface ScalingRow {
-  batchSize: number;
-  steps: number | null;
-  learningRate: number | null;
-  momentum?: number | null;
-  decay?: number | null;
-  lowerBound: number;
-}
-
-export interface CriticalBatchReport {
-  optimizer: string;
-  type: string;
-  precondition: number;
-  points: ScalingRow[];
-  sMin: number | null;
-  eMin: number | null;
-  bCrit: number | null;
-  status: 'ok' | 'partial' | 'error';
-  warnings: string[];
-  slopes: { fromBatchSize: number; toBatchSize: number; slope: number }[];
-  error?: string;
-}
-
-export interface ExperimentResult {
-  experiment: string;
-  file?: string;
-  runs: RunSummary[];
-  criticalBatchSize: CriticalBatchReport[];
-}
 
 export interface RunnerOptions {
   workers?: number;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number, run: RunSummary) => void;
+  /** Every run is created (queued) before any starts. */
+  onRunsCreated?: (runs: { id: string; label: string; optimizer: string; batchSize: number }[]) => void;
+  onRunStatus?: (runId: string, status: RunStatus, patch: StatusPatch) => void;
+  /** Rows as they are appended to a run's metrics.jsonl. */
+  onMetrics?: (runId: string, rows: MetricRow[]) => void;
 }
 
 export function nqmSpecOf(exp: ResolvedExperiment): NqmSpec {
@@ -82,13 +50,17 @@ function hyperparametersOf(opt: ResolvedOptimizer, r: NqmBatchResult): Record<st
 }
 
 /** Logs the expected-loss curve of the best grid point, to twice the steps-to-target. */
-function writeCurve(writer: RunWriter, problem: NqmProblem, opt: NqmOptimizer, r: NqmBatchResult, logPoints: number): void {
+function writeCurve(writer: RunWriter, problem: NqmProblem, opt: NqmOptimizer, r: NqmBatchResult, logPoints: number): MetricRow[] {
   const last = Math.max(10, 2 * (r.steps ?? 0));
   const steps = logSpacedSteps(last, logPoints);
   const losses = lossCurve(problem, opt, r.batchSize, steps);
+  const rows: MetricRow[] = [];
   for (let i = 0; i < steps.length; i++) {
-    writer.append({ step: steps[i], examples: steps[i] * r.batchSize, loss: losses[i], learningRate: opt.kind === 'pwc' ? null : opt.lr });
+    const row = { step: steps[i], examples: steps[i] * r.batchSize, loss: losses[i], learningRate: opt.kind === 'pwc' ? null : opt.lr };
+    writer.append(row);
+    rows.push(row);
   }
+  return rows;
 }
 
 export function criticalBatchReport(label: string, opt: Pick<ResolvedOptimizer, 'type' | 'precondition'>, rows: ScalingRow[]): CriticalBatchReport {
@@ -129,7 +101,12 @@ export async function runNqmExperiment(exp: ResolvedExperiment, store: RunStore,
 
   const runs: (RunSummary | undefined)[] = new Array(tasks.length);
   let done = 0;
-  for (const w of writers) w.setStatus('running');
+  const setStatus = (w: RunWriter, status: RunStatus, patch: StatusPatch = {}) => {
+    w.setStatus(status, patch);
+    options.onRunStatus?.(w.id, status, patch);
+  };
+  options.onRunsCreated?.(writers.map((w, i) => ({ id: w.id, label: owners[i].label, optimizer: owners[i].type, batchSize: tasks[i].batchSize })));
+  for (const w of writers) setStatus(w, 'running');
   try {
     await solveGridTasks(tasks, {
       workers: options.workers,
@@ -138,7 +115,10 @@ export async function runNqmExperiment(exp: ResolvedExperiment, store: RunStore,
         const writer = writers[task.id];
         const opt = owners[task.id];
         const best = optimizerAt(opt, r);
-        if (best) writeCurve(writer, problem, best, r, exp.logPoints);
+        if (best) {
+          const rows = writeCurve(writer, problem, best, r, exp.logPoints);
+          options.onMetrics?.(writer.id, rows);
+        }
         const summary = {
           stepsToTarget: r.steps,
           reachedTarget: r.steps !== null,
@@ -148,7 +128,7 @@ export async function runNqmExperiment(exp: ResolvedExperiment, store: RunStore,
           gridPointsReachingTarget: r.reached,
           target: spec.target,
         };
-        writer.setStatus('completed', { summary, hyperparameters: hyperparametersOf(opt, r) });
+        setStatus(writer, 'completed', { summary, hyperparameters: hyperparametersOf(opt, r) });
         writer.close();
         const run: RunSummary = { id: writer.id, label: opt.label, optimizer: opt.type, batchSize: r.batchSize, status: 'completed', stepsToTarget: r.steps, hyperparameters: hyperparametersOf(opt, r) };
         runs[task.id] = run;
@@ -161,8 +141,8 @@ export async function runNqmExperiment(exp: ResolvedExperiment, store: RunStore,
     const cancelled = options.signal?.aborted === true;
     for (const w of writers) {
       if (w.status === 'running') {
-        if (cancelled) w.setStatus('cancelled');
-        else w.setStatus('failed', { error: { message: err instanceof Error ? err.message : String(err), where: exp.file } });
+        if (cancelled) setStatus(w, 'cancelled');
+        else setStatus(w, 'failed', { error: { message: err instanceof Error ? err.message : String(err), where: exp.file } });
         w.close();
       }
     }

@@ -1,0 +1,209 @@
+// The engine process protocol: what the extension (or any host) sends to a forked `optlab serve`
+// engine over the Node IPC channel, and what the engine sends back. Every message crossing the
+// boundary is checked by parseEngineRequest / parseEngineEvent, which name the offending field.
+import type { CriticalBatchReport, RunSummary } from '../runner/report-types';
+import type { Finding } from '../analysis/nqm-findings';
+import type { MetricRow, RunStatus } from '../store/types';
+
+export const PROTOCOL_VERSION = 1;
+
+// ---- host -> engine -------------------------------------------------------------------------
+
+/** Run an experiment file into a store; `requestId` names the session in every reply. */
+export interface StartRequest {
+  type: 'start';
+  requestId: string;
+  file: string;
+  store: string;
+  workers?: number;
+}
+/** Stop one session (all its runs), or everything. */
+export interface CancelRequest {
+  type: 'cancel';
+  requestId?: string;
+}
+export interface ShutdownRequest {
+  type: 'shutdown';
+}
+export type EngineRequest = StartRequest | CancelRequest | ShutdownRequest;
+
+// ---- engine -> host -------------------------------------------------------------------------
+
+export interface ReadyEvent {
+  type: 'ready';
+  protocol: number;
+  engineVersion: string;
+  backend: string;
+  pid: number;
+}
+export interface RunRef {
+  id: string;
+  label: string;
+  optimizer: string;
+  batchSize?: number;
+}
+export interface ExperimentStartedEvent {
+  type: 'experimentStarted';
+  requestId: string;
+  experiment: string;
+  file: string;
+  store: string;
+  runs: RunRef[];
+}
+export interface RunStatusEvent {
+  type: 'runStatus';
+  requestId: string;
+  runId: string;
+  status: RunStatus;
+  summary?: Record<string, unknown>;
+  hyperparameters?: Record<string, unknown>;
+  error?: { message: string; where?: string };
+}
+/** Metric rows, batched: at most one message per run per flush interval. */
+export interface MetricsEvent {
+  type: 'metrics';
+  requestId: string;
+  runId: string;
+  rows: MetricRow[];
+}
+export interface ProgressEvent {
+  type: 'progress';
+  requestId: string;
+  done: number;
+  total: number;
+  message: string;
+}
+export interface ExperimentFinishedEvent {
+  type: 'experimentFinished';
+  requestId: string;
+  experiment: string;
+  runs: RunSummary[];
+  criticalBatchSize: CriticalBatchReport[];
+  findings: Finding[];
+}
+export interface ExperimentFailedEvent {
+  type: 'experimentFailed';
+  requestId: string;
+  /** 'invalid' for a bad experiment file (the message names where), 'cancelled', or 'error'. */
+  reason: 'invalid' | 'cancelled' | 'error';
+  message: string;
+}
+export interface LogEvent {
+  type: 'log';
+  level: 'debug' | 'info' | 'warn' | 'error';
+  message: string;
+}
+export type EngineEvent =
+  | ReadyEvent
+  | ExperimentStartedEvent
+  | RunStatusEvent
+  | MetricsEvent
+  | ProgressEvent
+  | ExperimentFinishedEvent
+  | ExperimentFailedEvent
+  | LogEvent;
+
+// ---- validation ------------------------------------------------------------------------------
+
+export class ProtocolError extends Error {}
+
+type Obj = Record<string, unknown>;
+
+function obj(x: unknown, what: string): Obj {
+  if (typeof x !== 'object' || x === null || Array.isArray(x)) throw new ProtocolError(`${what}: expected an object, got ${x === null ? 'null' : Array.isArray(x) ? 'an array' : typeof x}`);
+  return x as Obj;
+}
+function str(o: Obj, key: string, what: string, optional = false): void {
+  if (optional && o[key] === undefined) return;
+  if (typeof o[key] !== 'string') throw new ProtocolError(`${what}.${key}: expected a string, got ${typeof o[key]}`);
+}
+function num(o: Obj, key: string, what: string, optional = false): void {
+  if (optional && o[key] === undefined) return;
+  if (typeof o[key] !== 'number' || Number.isNaN(o[key])) throw new ProtocolError(`${what}.${key}: expected a number, got ${typeof o[key]}`);
+}
+function arr(o: Obj, key: string, what: string): unknown[] {
+  if (!Array.isArray(o[key])) throw new ProtocolError(`${what}.${key}: expected an array`);
+  return o[key] as unknown[];
+}
+function oneOf<T extends string>(o: Obj, key: string, allowed: readonly T[], what: string): void {
+  if (!allowed.includes(o[key] as T)) throw new ProtocolError(`${what}.${key}: expected one of ${allowed.join(', ')}, got ${JSON.stringify(o[key])}`);
+}
+
+const STATUSES: readonly RunStatus[] = ['queued', 'running', 'completed', 'failed', 'diverged', 'cancelled', 'crashed'];
+
+export function parseEngineRequest(x: unknown): EngineRequest {
+  const o = obj(x, 'request');
+  const what = `request '${String(o.type)}'`;
+  switch (o.type) {
+    case 'start':
+      str(o, 'requestId', what);
+      str(o, 'file', what);
+      str(o, 'store', what);
+      num(o, 'workers', what, true);
+      return o as unknown as StartRequest;
+    case 'cancel':
+      str(o, 'requestId', what, true);
+      return o as unknown as CancelRequest;
+    case 'shutdown':
+      return o as unknown as ShutdownRequest;
+    default:
+      throw new ProtocolError(`request: unknown type ${JSON.stringify(o.type)}`);
+  }
+}
+
+export function parseEngineEvent(x: unknown): EngineEvent {
+  const o = obj(x, 'event');
+  const what = `event '${String(o.type)}'`;
+  switch (o.type) {
+    case 'ready':
+      num(o, 'protocol', what);
+      str(o, 'engineVersion', what);
+      str(o, 'backend', what);
+      num(o, 'pid', what);
+      break;
+    case 'experimentStarted':
+      for (const k of ['requestId', 'experiment', 'file', 'store']) str(o, k, what);
+      arr(o, 'runs', what).forEach((r, i) => {
+        const run = obj(r, `${what}.runs[${i}]`);
+        str(run, 'id', `${what}.runs[${i}]`);
+        str(run, 'label', `${what}.runs[${i}]`);
+        str(run, 'optimizer', `${what}.runs[${i}]`);
+      });
+      break;
+    case 'runStatus':
+      str(o, 'requestId', what);
+      str(o, 'runId', what);
+      oneOf(o, 'status', STATUSES, what);
+      break;
+    case 'metrics':
+      str(o, 'requestId', what);
+      str(o, 'runId', what);
+      arr(o, 'rows', what).forEach((r, i) => obj(r, `${what}.rows[${i}]`));
+      break;
+    case 'progress':
+      str(o, 'requestId', what);
+      num(o, 'done', what);
+      num(o, 'total', what);
+      str(o, 'message', what);
+      break;
+    case 'experimentFinished':
+      str(o, 'requestId', what);
+      str(o, 'experiment', what);
+      arr(o, 'runs', what);
+      arr(o, 'criticalBatchSize', what);
+      arr(o, 'findings', what);
+      break;
+    case 'experimentFailed':
+      str(o, 'requestId', what);
+      oneOf(o, 'reason', ['invalid', 'cancelled', 'error'] as const, what);
+      str(o, 'message', what);
+      break;
+    case 'log':
+      oneOf(o, 'level', ['debug', 'info', 'warn', 'error'] as const, what);
+      str(o, 'message', what);
+      break;
+    default:
+      throw new ProtocolError(`event: unknown type ${JSON.stringify(o.type)}`);
+  }
+  return o as unknown as EngineEvent;
+}

@@ -1,0 +1,129 @@
+// `optlab serve`: the engine as a child process of the VS Code extension (or any host), speaking
+// the typed protocol of protocol/engine-messages.ts over the Node IPC channel. One engine serves
+// many experiment sessions at once; each can be cancelled; results stay in the run store.
+import path from 'node:path';
+import { nqmFindings } from '../analysis/nqm-findings';
+import { loadExperiment } from '../experiment/load';
+import { ExperimentError } from '../experiment/validate';
+import { NqmSpecError } from '../nqm/model';
+import {
+  parseEngineRequest,
+  PROTOCOL_VERSION,
+  ProtocolError,
+  type EngineEvent,
+  type StartRequest,
+} from '../protocol/engine-messages';
+import { NQM_BACKEND, runNqmExperiment } from '../runner/nqm-runner';
+import { RunStore } from '../store';
+import { ENGINE_VERSION } from '../version';
+import { MetricsBatcher } from './metrics-batcher';
+
+export interface EngineChannel {
+  send(event: EngineEvent): void;
+  onRequest(handler: (message: unknown) => void): void;
+}
+
+export class EngineServer {
+  private readonly sessions = new Map<string, AbortController>();
+  private readonly done: Promise<void>;
+  private resolveDone!: () => void;
+
+  constructor(private readonly channel: EngineChannel) {
+    this.done = new Promise((resolve) => (this.resolveDone = resolve));
+    channel.onRequest((message) => this.handle(message));
+    channel.send({ type: 'ready', protocol: PROTOCOL_VERSION, engineVersion: ENGINE_VERSION, backend: NQM_BACKEND, pid: process.pid });
+  }
+
+  /** Resolves after a shutdown request, once every session has stopped. */
+  whenShutDown(): Promise<void> {
+    return this.done;
+  }
+
+  private log(level: 'debug' | 'info' | 'warn' | 'error', message: string): void {
+    this.channel.send({ type: 'log', level, message });
+  }
+
+  private handle(message: unknown): void {
+    let request;
+    try {
+      request = parseEngineRequest(message);
+    } catch (err) {
+      this.log('error', `rejected a malformed request: ${err instanceof ProtocolError ? err.message : String(err)}`);
+      return;
+    }
+    switch (request.type) {
+      case 'start':
+        void this.start(request);
+        break;
+      case 'cancel':
+        for (const [id, controller] of this.sessions) if (request.requestId === undefined || request.requestId === id) controller.abort();
+        break;
+      case 'shutdown':
+        for (const controller of this.sessions.values()) controller.abort();
+        void this.waitForSessions().then(() => this.resolveDone());
+        break;
+    }
+  }
+
+  private async waitForSessions(): Promise<void> {
+    while (this.sessions.size) await new Promise((r) => setTimeout(r, 20));
+  }
+
+  private async start(req: StartRequest): Promise<void> {
+    const { requestId } = req;
+    if (this.sessions.has(requestId)) {
+      this.channel.send({ type: 'experimentFailed', requestId, reason: 'error', message: `a session '${requestId}' is already running` });
+      return;
+    }
+    const controller = new AbortController();
+    this.sessions.set(requestId, controller);
+    const batcher = new MetricsBatcher((runId, rows) => this.channel.send({ type: 'metrics', requestId, runId, rows }));
+    try {
+      const experiment = loadExperiment(path.resolve(req.file));
+      const store = new RunStore(req.store);
+      this.log('info', `${requestId}: running ${experiment.name} from ${experiment.file} into ${store.root}`);
+      const result = await runNqmExperiment(experiment, store, {
+        workers: req.workers,
+        signal: controller.signal,
+        onRunsCreated: (runs) =>
+          this.channel.send({ type: 'experimentStarted', requestId, experiment: experiment.name, file: experiment.file ?? req.file, store: store.root, runs }),
+        onRunStatus: (runId, status, patch) => {
+          // Rows before the status that ends them.
+          batcher.flush();
+          this.channel.send({ type: 'runStatus', requestId, runId, status, ...patch });
+        },
+        onMetrics: (runId, rows) => batcher.add(runId, rows),
+        onProgress: (done, total, run) =>
+          this.channel.send({ type: 'progress', requestId, done, total, message: `${run.label} B=${run.batchSize}: ${run.stepsToTarget === null ? 'target not reached' : `${run.stepsToTarget} steps`}` }),
+      });
+      batcher.flush();
+      this.channel.send({
+        type: 'experimentFinished',
+        requestId,
+        experiment: result.experiment,
+        runs: result.runs,
+        criticalBatchSize: result.criticalBatchSize,
+        findings: nqmFindings(result.criticalBatchSize),
+      });
+    } catch (err) {
+      batcher.flush();
+      const reason = err instanceof ExperimentError || err instanceof NqmSpecError ? 'invalid' : controller.signal.aborted ? 'cancelled' : 'error';
+      const message = err instanceof Error ? err.message : String(err);
+      this.channel.send({ type: 'experimentFailed', requestId, reason, message });
+      if (reason === 'error') this.log('error', `${requestId}: ${err instanceof Error && err.stack ? err.stack : message}`);
+    } finally {
+      this.sessions.delete(requestId);
+    }
+  }
+}
+
+/** The engine over this process's IPC channel (the process was forked with an IPC channel). */
+export function ipcChannel(): EngineChannel {
+  if (!process.send) throw new Error('optlab serve needs an IPC channel: start it with child_process.fork');
+  return {
+    send: (event) => {
+      if (process.connected) process.send!(event);
+    },
+    onRequest: (handler) => process.on('message', handler),
+  };
+}
