@@ -2,7 +2,7 @@
 // of exponentials so that one evaluation costs about one Math.exp per mode. Modes whose k-th
 // power underflows are skipped, so at the large k of a binary search only the slow modes cost.
 // Buffers are reused across grid points: compiling allocates nothing.
-import { addLinearGaussian, momentTransition, type TermSink } from './linear-gaussian';
+import { addLinearGaussian, cayleyPowers, momentTransition, type CayleyMode, type TermSink } from './linear-gaussian';
 import { preconditioner } from './model';
 import type { NqmOptimizer, NqmProblem } from './types';
 
@@ -19,7 +19,7 @@ export interface LossEvaluator {
   readonly monotone: boolean;
 }
 
-/** A coordinate whose 2x2 transition is (nearly) defective: its 3x3 moments are iterated exactly. */
+/** A near-defective coordinate without a fixed point (it diverges): its 3x3 moments are iterated. */
 interface DirectMode {
   weight: number;
   T: number[];
@@ -41,6 +41,8 @@ export class TermEvaluator implements LossEvaluator, TermSink {
   private readonly pPhase: Float64Array;
   private readonly pA: Float64Array;
   private readonly pB: Float64Array;
+  private cayley: CayleyMode[] = [];
+  private readonly powers = new Float64Array(2);
   private direct: DirectMode[] = [];
   private diverges = false;
 
@@ -59,6 +61,7 @@ export class TermEvaluator implements LossEvaluator, TermSink {
     this.constant = 0;
     this.nReal = 0;
     this.nPair = 0;
+    this.cayley = [];
     this.direct = [];
     this.diverges = false;
     this.monotone = true;
@@ -92,6 +95,11 @@ export class TermEvaluator implements LossEvaluator, TermSink {
     this.monotone = false;
   }
 
+  addCayley(mode: CayleyMode): void {
+    this.cayley.push(mode);
+    this.monotone = false;
+  }
+
   addDirect(mode: DirectMode): void {
     this.direct.push(mode);
     this.monotone = false;
@@ -117,6 +125,11 @@ export class TermEvaluator implements LossEvaluator, TermSink {
       if (x < UNDERFLOW) continue;
       const angle = k * this.pPhase[j];
       total += Math.exp(x) * (this.pA[j] * Math.cos(angle) + this.pB[j] * Math.sin(angle));
+    }
+    const gb = this.powers;
+    for (const c of this.cayley) {
+      cayleyPowers(c, k, gb);
+      total += gb[0] * (c.cee * gb[0] + 2 * c.ceu * gb[1]) + c.cuu * gb[1] * gb[1];
     }
     for (const d of this.direct) total += d.weight * directMoment(d, k);
     return total;

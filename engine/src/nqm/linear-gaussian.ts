@@ -5,7 +5,71 @@
 //   E[(e.z_k)^2] = K + sum over mu in {l1^2, l2^2, l1 l2} of coef_mu * mu^k,
 // the eigen-solution of the notebook's 3x3 moment transition (whose eigenvalues are exactly those
 // products), derived once per coordinate so that step k costs a few exponentials. Written in plain
-// real arithmetic (no allocations): it runs for every coordinate of every grid point.
+// real arithmetic (no allocations but one small object per near-defective coordinate): it runs
+// for every coordinate of every grid point.
+// Sylvester's coefficients grow like 1/(l1 - l2)^2 and cancel, so near a defective A its rounding
+// error is about 5e-17 / disc (relative, disc = (l1 - l2)^2). There the same moments are written
+// with Cayley-Hamilton instead, which divides by nothing small: Sigma_k = Sigma* + A^k D A^k^T with
+// the fixed point Sigma* (a 3x3 solve), D = Sigma_0 - Sigma*, and, with N = A - (tr/2) I (nearly
+// nilpotent), A^k = gamma_k I + beta_k N, gamma_k = (l1^k + l2^k) / 2, beta_k = (l1^k - l2^k) /
+// (l1 - l2), both evaluated without cancellation.
+
+/** Below this |disc| / max(1, tr^2) the Cayley-Hamilton form replaces Sylvester's (error then <= ~5e-11). */
+export const NEAR_DEFECTIVE = 1e-6;
+
+/**
+ * A near-defective coordinate in Cayley-Hamilton form: with e^T A^k = gamma_k e^T + beta_k u^T
+ * (u^T = e^T N), it contributes cee gamma_k^2 + 2 ceu gamma_k beta_k + cuu beta_k^2 at step k
+ * (weight included); see cayleyPowers.
+ */
+export interface CayleyMode {
+  /** log |l1| for real eigenvalues (|l1| >= |l2|), log |l| for a complex pair. */
+  logMag: number;
+  /** l1 < 0 (real), or Re l < 0 (complex pair): beta_k carries (-1)^(k-1). */
+  negative: boolean;
+  complex: boolean;
+  /** Real: ratio = l2 / l1 in [-1, 1], delta = 1 - ratio, logRatio = log1p(-delta). */
+  ratio: number;
+  delta: number;
+  logRatio: number;
+  /** Complex: the phase of l (or of -l when Re l < 0), in (0, pi/2], and its sine. */
+  phase: number;
+  sinPhase: number;
+  cee: number;
+  ceu: number;
+  cuu: number;
+}
+
+/**
+ * gamma_k = (l1^k + l2^k) / 2 and beta_k = (l1^k - l2^k) / (l1 - l2) (beta_0 = 0), so that
+ * A^k = gamma_k I + beta_k (A - (tr/2) I); written to `out` as [gamma_k, beta_k].
+ */
+export function cayleyPowers(m: CayleyMode, k: number, out: Float64Array): void {
+  if (k === 0) {
+    out[0] = 1;
+    out[1] = 0;
+    return;
+  }
+  // |l1|^(k-1); an exact zero eigenvalue pair (A nilpotent) has l^0 = 1 at k = 1.
+  const mag = k === 1 ? 1 : Math.exp((k - 1) * m.logMag);
+  const lead = Math.exp(m.logMag);
+  const sign = m.negative && k % 2 === 0 ? -1 : 1; // (-1)^(k-1) for beta; gamma gets (-1)^k
+  let g: number, b: number; // gamma_k / |l1|^k and beta_k / |l1|^(k-1), up to the signs
+  if (m.complex) {
+    g = Math.cos(k * m.phase);
+    b = Math.sin(k * m.phase) / m.sinPhase;
+  } else if (m.ratio > 0.5) {
+    const em1 = Math.expm1(k * m.logRatio); // ratio^k - 1
+    g = 1 + em1 / 2;
+    b = m.delta === 0 ? k : -em1 / m.delta;
+  } else {
+    const rk = Math.pow(m.ratio, k);
+    g = (1 + rk) / 2;
+    b = (1 - rk) / (1 - m.ratio);
+  }
+  out[0] = (m.negative ? -sign : sign) * mag * lead * g;
+  out[1] = sign * mag * b;
+}
 
 /** Receives the terms of one coordinate, already multiplied by its loss weight. */
 export interface TermSink {
@@ -14,12 +78,14 @@ export interface TermSink {
   addReal(base: number, coef: number): void;
   /** |mu|^k (a cos(k phase) + b sin(k phase)). */
   addPair(modulus: number, phase: number, a: number, b: number): void;
+  /** A near-defective coordinate (its limit goes to addConstant). */
+  addCayley(mode: CayleyMode): void;
 }
 
 /**
- * Adds weight * E[(e.z_k)^2] as terms to `sink`; returns false (adding nothing) when the
- * eigenvalues are too close for Sylvester's formula, so that the caller iterates the moments.
- * S0 = (Var z1, Var z2, Cov z1 z2).
+ * Adds weight * E[(e.z_k)^2] as terms to `sink`. Returns false (adding nothing) only for a
+ * near-defective A with spectral radius >= 1 (no fixed point), so that the caller iterates the
+ * moments. S0 = (Var z1, Var z2, Cov z1 z2).
  */
 export function addLinearGaussian(
   sink: TermSink,
@@ -31,11 +97,15 @@ export function addLinearGaussian(
 ): boolean {
   const tr = p + s;
   const det = p * s - q * r;
-  const disc = tr * tr - 4 * det;
-  if (Math.abs(disc) <= 1e-12 * Math.max(1, tr * tr)) return false;
+  // (l1 - l2)^2 = tr^2 - 4 det, written without that form's cancellation: its rounding would
+  // put an error of about eps / disc on the eigenvalue gap, which grows with k in the loss.
+  const disc = (p - s) * (p - s) + 4 * q * r;
   // Row vector e^T A.
   const ea0 = e0 * p + e1 * r;
   const ea1 = e0 * q + e1 * s;
+  if (Math.abs(disc) <= NEAR_DEFECTIVE * Math.max(1, tr * tr)) {
+    return addCayley(sink, weight, p, q, r, s, tr, det, disc, n, s11, s22, s12, e0, e1);
+  }
   if (disc > 0) {
     const root = Math.sqrt(disc);
     const l1 = (tr + (tr >= 0 ? root : -root)) / 2; // stable: larger magnitude first
@@ -84,6 +154,60 @@ export function addLinearGaussian(
   const cr = g1r - k1r, ci = g1i - k1i;
   sink.addPair(Math.hypot(mur, mui), Math.atan2(mui, mur), weight * 2 * cr, -weight * 2 * ci);
   sink.addReal(mu3, weight * (g3 - k3));
+  return true;
+}
+
+function addCayley(
+  sink: TermSink,
+  weight: number,
+  p: number, q: number, r: number, s: number,
+  tr: number, det: number, disc: number,
+  n: number,
+  s11: number, s22: number, s12: number,
+  e0: number, e1: number,
+): boolean {
+  const mode: CayleyMode = { logMag: 0, negative: false, complex: false, ratio: 0, delta: 0, logRatio: 0, phase: 0, sinPhase: 0, cee: 0, ceu: 0, cuu: 0 };
+  let radius: number; // largest |eigenvalue|
+  if (disc >= 0) {
+    const root = Math.sqrt(disc);
+    const l1 = (tr + (tr >= 0 ? root : -root)) / 2; // larger magnitude
+    radius = Math.abs(l1);
+    mode.negative = l1 < 0;
+    mode.logMag = Math.log(radius);
+    if (l1 !== 0) {
+      mode.delta = root / radius; // (l1 - l2) / l1
+      mode.ratio = 1 - mode.delta;
+      mode.logRatio = Math.log1p(-mode.delta);
+    }
+  } else {
+    const x = tr / 2;
+    const y = Math.sqrt(-disc) / 2;
+    radius = Math.sqrt(det);
+    mode.complex = true;
+    mode.negative = x < 0;
+    mode.logMag = Math.log(radius);
+    mode.phase = Math.atan2(y, Math.abs(x));
+    mode.sinPhase = y / radius;
+  }
+  if (!(radius < 1)) return false;
+  // Fixed point Sigma* = T Sigma* + n (1, 1, 1) of the moment map T, by Cramer's rule on I - T.
+  const a = 1 - p * p, b = -q * q, c = -2 * p * q;
+  const d = -r * r, e = 1 - s * s, f = -2 * r * s;
+  const g = -p * r, h = -q * s, i = 1 - (p * s + q * r);
+  const A = e * i - f * h, B = f * g - d * i, C = d * h - e * g;
+  const inv = n / (a * A + b * B + c * C);
+  const f11 = inv * (A + (c * h - b * i) + (b * f - c * e));
+  const f22 = inv * (B + (a * i - c * g) + (c * d - a * f));
+  const f12 = inv * (C + (b * g - a * h) + (a * e - b * d));
+  sink.addConstant(weight * (e0 * e0 * f11 + 2 * e0 * e1 * f12 + e1 * e1 * f22));
+  // D = Sigma_0 - Sigma*; e^T A^k = gamma_k e^T + beta_k u^T with u^T = e^T (A - (tr/2) I).
+  const d11 = s11 - f11, d22 = s22 - f22, d12 = s12 - f12;
+  const u0 = e0 * ((p - s) / 2) + e1 * r;
+  const u1 = e0 * q + e1 * ((s - p) / 2);
+  mode.cee = weight * (e0 * e0 * d11 + 2 * e0 * e1 * d12 + e1 * e1 * d22);
+  mode.ceu = weight * (e0 * u0 * d11 + (e0 * u1 + e1 * u0) * d12 + e1 * u1 * d22);
+  mode.cuu = weight * (u0 * u0 * d11 + 2 * u0 * u1 * d12 + u1 * u1 * d22);
+  sink.addCayley(mode);
   return true;
 }
 
