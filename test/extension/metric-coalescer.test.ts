@@ -1,0 +1,140 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { MetricCoalescer, type RunRows, type Timers } from '../../extension/src/model/metric-coalescer';
+import type { MetricRow } from '../../engine/src/store/types';
+
+/** A manual clock: timers fire only when advanced. */
+class FakeTimers implements Timers {
+  t = 0;
+  private queue: { at: number; fn: () => void; id: number }[] = [];
+  private nextId = 1;
+  now = () => this.t;
+  setTimeout = (fn: () => void, ms: number) => {
+    const id = this.nextId++;
+    this.queue.push({ at: this.t + ms, fn, id });
+    return id;
+  };
+  clearTimeout = (h: unknown) => {
+    this.queue = this.queue.filter((q) => q.id !== h);
+  };
+  advance(ms: number): void {
+    const end = this.t + ms;
+    for (;;) {
+      this.queue.sort((a, b) => a.at - b.at);
+      const next = this.queue[0];
+      if (!next || next.at > end) break;
+      this.queue.shift();
+      this.t = next.at;
+      next.fn();
+    }
+    this.t = end;
+  }
+}
+
+const row = (step: number, loss = 1 / step): MetricRow => ({ step, loss });
+
+function setup(intervalMs = 100) {
+  const timers = new FakeTimers();
+  const sent: { at: number; batch: RunRows[] }[] = [];
+  const c = new MetricCoalescer({ intervalMs, timers, send: (batch) => sent.push({ at: timers.t, batch }) });
+  return { timers, sent, c };
+}
+
+describe('metric coalescer', () => {
+  test('rows pushed in one burst go out in one flush, one entry per run, in order', () => {
+    const { timers, sent, c } = setup();
+    c.push('a', [row(1)]);
+    c.push('b', [row(1)]);
+    c.push('a', [row(2), row(3)]);
+    assert.equal(sent.length, 0, 'nothing is sent synchronously');
+    timers.advance(0);
+    assert.equal(sent.length, 1);
+    assert.deepEqual(sent[0].batch.map((b) => b.runId), ['a', 'b']);
+    assert.deepEqual(sent[0].batch[0].rows.map((r) => r.step), [1, 2, 3]);
+  });
+
+  test('at most one flush per interval however fast rows arrive, and no row is lost', () => {
+    const { timers, sent, c } = setup(100);
+    let step = 0;
+    for (let ms = 0; ms < 1000; ms += 1) {
+      c.push('run', [row(++step)]);
+      timers.advance(1);
+    }
+    timers.advance(200);
+    assert.ok(sent.length <= 11, `${sent.length} flushes in one second`);
+    assert.ok(sent.length >= 9, `only ${sent.length} flushes: rows are held back too long`);
+    for (let i = 1; i < sent.length; i++) assert.ok(sent[i].at - sent[i - 1].at >= 100, `flushes ${sent[i - 1].at} and ${sent[i].at} are closer than the interval`);
+    const steps = sent.flatMap((s) => s.batch.flatMap((b) => b.rows.map((r) => r.step)));
+    assert.deepEqual(steps, Array.from({ length: 1000 }, (_, i) => i + 1));
+  });
+
+  test('after a quiet period the next rows go out at once (no needless delay)', () => {
+    const { timers, sent, c } = setup(100);
+    c.push('a', [row(1)]);
+    timers.advance(0);
+    timers.advance(500);
+    c.push('a', [row(2)]);
+    timers.advance(0);
+    assert.equal(sent.length, 2);
+    assert.equal(sent[1].at, 500);
+  });
+
+  test('seeded rows are not sent again when the live copy arrives', () => {
+    const { timers, sent, c } = setup();
+    c.seed('a', [row(1), row(2), row(3)]);
+    // The live stream overlaps the store: 2 and 3 again, then new rows.
+    assert.equal(c.push('a', [row(2), row(3)]), 0);
+    assert.equal(c.push('a', [row(3), row(4), row(5)]), 2);
+    timers.advance(0);
+    assert.deepEqual(sent.flatMap((s) => s.batch.flatMap((b) => b.rows.map((r) => r.step))), [4, 5]);
+  });
+
+  test('a different row at the seeded step is kept (two metrics logged at the same step)', () => {
+    const { timers, sent, c } = setup();
+    c.seed('a', [{ step: 3, loss: 0.5 }]);
+    assert.equal(c.push('a', [{ step: 3, loss: 0.5 }]), 0);
+    assert.equal(c.push('a', [{ step: 3, accuracy: 0.9 }]), 1);
+    timers.advance(0);
+    assert.deepEqual(sent[0].batch[0].rows, [{ step: 3, accuracy: 0.9 }]);
+  });
+
+  test('seeding drops the pending live rows of that run only', () => {
+    const { timers, sent, c } = setup();
+    c.push('a', [row(1)]);
+    c.push('b', [row(1)]);
+    c.seed('a', [row(1), row(2)]);
+    timers.advance(0);
+    assert.deepEqual(sent[0].batch.map((b) => b.runId), ['b']);
+  });
+
+  test('takeRun hands out one run now (before its status), the rest stays coalesced', () => {
+    const { timers, sent, c } = setup();
+    c.push('a', [row(1)]);
+    c.push('b', [row(1)]);
+    assert.deepEqual(c.takeRun('a'), { runId: 'a', rows: [row(1)] });
+    assert.equal(c.takeRun('a'), undefined);
+    timers.advance(0);
+    assert.deepEqual(sent[0].batch.map((b) => b.runId), ['b']);
+  });
+
+  test('reset and dispose: nothing is sent afterwards', () => {
+    const { timers, sent, c } = setup();
+    c.push('a', [row(1)]);
+    c.reset();
+    timers.advance(1000);
+    assert.equal(sent.length, 0);
+    c.push('a', [row(2)]);
+    c.dispose();
+    timers.advance(1000);
+    assert.equal(sent.length, 0);
+    assert.equal(c.push('a', [row(3)]), 0);
+  });
+
+  test('rows without a step are never dropped as duplicates', () => {
+    const { timers, sent, c } = setup();
+    c.seed('a', [row(5)]);
+    assert.equal(c.push('a', [{ note: 'x' }]), 1);
+    timers.advance(0);
+    assert.deepEqual(sent[0].batch[0].rows, [{ note: 'x' }]);
+  });
+});
