@@ -11,11 +11,11 @@ const production = process.argv.includes('--production');
 const node = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning', absWorkingDir: root, minify: production };
 
 const jobs = [
-  build({ ...node, entryPoints: { 'engine/cli': 'engine/src/cli/main.ts', 'engine/nqm-worker': 'engine/src/nqm/worker.ts' }, outdir: 'dist', external: ['ajv'] }),
+  build({ ...node, entryPoints: { 'engine/cli': 'engine/src/cli/main.ts', 'engine/nqm-worker': 'engine/src/nqm/worker.ts' }, outdir: 'dist' }),
 ];
 
 if (existsSync(path.join(root, 'extension/src/extension.ts'))) {
-  jobs.push(build({ ...node, entryPoints: { extension: 'extension/src/extension.ts' }, outdir: 'dist', external: ['vscode', 'ajv'] }));
+  jobs.push(build({ ...node, entryPoints: { extension: 'extension/src/extension.ts' }, outdir: 'dist', external: ['vscode'] }));
 }
 
 // Every webview/src/panels/<name>.ts is one panel bundle.
