@@ -1,0 +1,96 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { CriticalBatchReport } from '../../engine/src/runner/report-types.js';
+import { buildCriticalBatchView, fitCurve, fittedSteps, logSpace, perfectScaling, runIdOf, validateReports } from '../../webview/src/model/critical-batch.js';
+
+function report(optimizer: string, points: [number, number | null, number | null][], sMin: number | null, bCrit: number | null): CriticalBatchReport {
+  return {
+    optimizer,
+    type: 'sgd',
+    precondition: 0,
+    points: points.map(([batchSize, steps, learningRate]) => ({ batchSize, steps, learningRate, lowerBound: 1 })),
+    sMin,
+    eMin: sMin !== null && bCrit !== null ? sMin * bCrit : null,
+    bCrit,
+    status: sMin === null ? 'error' : 'ok',
+    warnings: [],
+    slopes: [],
+  };
+}
+
+describe('critical batch view', () => {
+  test('the fitted curve equals S_min (1 + B_crit / B) at every point, log-spaced over the range', () => {
+    const sMin = 72.2;
+    const bCrit = 17860;
+    const curve = fitCurve(sMin, bCrit, 4, 1_048_576, 33);
+    assert.equal(curve.length, 33);
+    assert.equal(curve[0].x, 4);
+    assert.equal(curve[32].x, 1_048_576);
+    for (const p of curve) assert.ok(Math.abs(p.y - sMin * (1 + bCrit / p.x)) <= 1e-9 * p.y, `B=${p.x}`);
+    // log-spaced: constant ratio between neighbours
+    const r = curve[1].x / curve[0].x;
+    for (let i = 2; i < curve.length; i++) assert.ok(Math.abs(curve[i].x / curve[i - 1].x - r) < 1e-9);
+    assert.equal(fittedSteps(10, 100, 100), 20, 'at B = B_crit the curve is 2 S_min');
+    assert.deepEqual(fitCurve(0, 5, 1, 2), [], 'no curve without a positive fit');
+  });
+
+  test('perfect scaling has slope -1 on log-log through the first point', () => {
+    const line = perfectScaling({ x: 4, y: 1000 }, 1024);
+    assert.deepEqual(line, [
+      { x: 4, y: 1000 },
+      { x: 1024, y: (1000 * 4) / 1024 },
+    ]);
+    const slope = (Math.log(line[1].y) - Math.log(line[0].y)) / (Math.log(line[1].x) - Math.log(line[0].x));
+    assert.ok(Math.abs(slope + 1) < 1e-12);
+  });
+
+  test('points that missed the target are omitted and listed; run ids attached; knee at (B_crit, 2 S_min)', () => {
+    const reports = [report('SGD', [[16, 500, 0.2], [4, 2000, 0.05], [64, null, null], [256, 130, 0.9]], 100, 50), report('EMA', [[4, null, null]], null, null)];
+    const runIds = { SGD: { '4': 'run-4', '16': 'run-16' } };
+    const v = buildCriticalBatchView(reports, runIds);
+    const sgd = v.series[0];
+    assert.deepEqual(sgd.points, [
+      { x: 4, y: 2000, runId: 'run-4' },
+      { x: 16, y: 500, runId: 'run-16' },
+      { x: 256, y: 130 },
+    ]);
+    assert.deepEqual(sgd.omitted, [64]);
+    assert.deepEqual(sgd.knee, { x: 50, y: 200 });
+    assert.deepEqual(sgd.perfect[0], { x: 4, y: 2000 });
+    assert.equal(sgd.perfect[1].x, 256);
+    assert.deepEqual(sgd.learningRates.map((p) => [p.x, p.y, p.runId]), [[4, 0.05, 'run-4'], [16, 0.2, 'run-16'], [256, 0.9, undefined]]);
+    assert.equal(sgd.fit[0].x, 4);
+    assert.equal(sgd.fit[sgd.fit.length - 1].x, 256);
+    const ema = v.series[1];
+    assert.deepEqual(ema.points, []);
+    assert.deepEqual(ema.omitted, [4]);
+    assert.deepEqual(ema.fit, []);
+    assert.equal(ema.knee, null);
+    assert.deepEqual(v.bRange, [4, 256]);
+  });
+
+  test('the NQM prediction becomes a labelled curve over the same range', () => {
+    const v = buildCriticalBatchView([report('SGD', [[4, 100, 1], [64, 10, 1]], 5, 80)], {}, [report('SGD', [[2, 300, 1]], 6, 90)]);
+    assert.equal(v.predictions.length, 1);
+    assert.equal(v.predictions[0].label, 'NQM prediction: SGD');
+    assert.deepEqual(v.bRange, [2, 64]);
+    const p = v.predictions[0].fit;
+    assert.equal(p[0].x, 2);
+    assert.ok(Math.abs(p[0].y - 6 * (1 + 90 / 2)) < 1e-9);
+  });
+
+  test('run ids and report validation', () => {
+    assert.equal(runIdOf({ A: { '8': 'x' } }, 'A', 8), 'x');
+    assert.equal(runIdOf({ A: { '8': 'x' } }, 'B', 8), undefined);
+    const { reports, problems } = validateReports([report('ok', [[4, 10, 1]], 1, 2), { optimizer: 'bad', points: [{ batchSize: -1, steps: 3 }] }, 7], 'r');
+    assert.deepEqual(reports.map((r) => r.optimizer), ['ok']);
+    assert.equal(problems.length, 2);
+    assert.match(problems[0], /r\[1\]\.points\[0\]/);
+    assert.deepEqual(validateReports(undefined, 'p'), { reports: [], problems: [] });
+  });
+
+  test('logSpace', () => {
+    assert.deepEqual(logSpace(1, 100, 3).map((v) => Math.round(v * 1e9) / 1e9), [1, 10, 100]);
+    assert.deepEqual(logSpace(0, 10, 3), []);
+  });
+});

@@ -1,0 +1,36 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DEFAULT_BOARD_STATE, sanitizeBoardState, zoomFitsAxis } from '../../webview/src/model/view-state.js';
+
+describe('restored view state', () => {
+  test('a valid state survives a round trip through JSON (as setState/getState do)', () => {
+    const s = { xAxis: 'examples', logX: true, logY: true, smoothing: 0.9, metric: 'loss', zoomMode: 'x', zoom: { loss: { x: [10, 200] } }, hiddenRuns: ['r1'] };
+    assert.deepEqual(sanitizeBoardState(JSON.parse(JSON.stringify(s))), s);
+  });
+
+  test('garbage falls back to the defaults field by field', () => {
+    assert.deepEqual(sanitizeBoardState(undefined), DEFAULT_BOARD_STATE);
+    assert.deepEqual(sanitizeBoardState('x'), DEFAULT_BOARD_STATE);
+    const s = sanitizeBoardState({ xAxis: 'epoch', logX: 'yes', smoothing: 5, zoomMode: 'z', zoom: { a: { x: [5, 1] }, b: { y: [0, 1] }, c: 3 }, hiddenRuns: ['a', 2] });
+    assert.equal(s.xAxis, 'step');
+    assert.equal(s.logX, false);
+    assert.equal(s.smoothing, 0.999);
+    assert.equal(s.zoomMode, 'xy');
+    assert.deepEqual(s.zoom, { b: { y: [0, 1] } }, 'inverted ranges and non-objects dropped');
+    assert.deepEqual(s.hiddenRuns, ['a']);
+  });
+
+  test('defaults are not shared between sanitized states', () => {
+    const a = sanitizeBoardState(null);
+    a.zoom.x = { x: [1, 2] };
+    a.hiddenRuns.push('q');
+    assert.deepEqual(sanitizeBoardState(null).zoom, {});
+    assert.deepEqual(sanitizeBoardState(null).hiddenRuns, []);
+  });
+
+  test('a zoom range reaching 0 cannot be restored on a log axis', () => {
+    assert.equal(zoomFitsAxis([0, 10], true), undefined);
+    assert.deepEqual(zoomFitsAxis([0, 10], false), [0, 10]);
+    assert.deepEqual(zoomFitsAxis([1, 10], true), [1, 10]);
+  });
+});

@@ -1,0 +1,82 @@
+// The view state a panel keeps through a window reload (vscode getState/setState): axis modes,
+// smoothing, the selected metric, zoom, hidden runs. Restored state is untrusted input: it is
+// checked field by field and anything odd falls back to the default. Pure: no DOM.
+import { clampSmoothing } from './smoothing';
+import { X_AXIS_KINDS, type XAxisKind } from './series-store';
+
+export type ZoomMode = 'x' | 'y' | 'xy';
+
+/** A chart's zoomed ranges in data units; an absent axis is not zoomed. */
+export interface ZoomRange {
+  x?: [number, number];
+  y?: [number, number];
+}
+
+export interface BoardState {
+  xAxis: XAxisKind;
+  logX: boolean;
+  logY: boolean;
+  /** Debiased EMA weight, 0..0.999. */
+  smoothing: number;
+  /** One metric shown alone, or '' for every metric. */
+  metric: string;
+  zoomMode: ZoomMode;
+  /** Per chart (metric name, or a fixed chart id) zoom. */
+  zoom: Record<string, ZoomRange>;
+  hiddenRuns: string[];
+}
+
+export const DEFAULT_BOARD_STATE: BoardState = {
+  xAxis: 'step',
+  logX: false,
+  logY: false,
+  smoothing: 0.6,
+  metric: '',
+  zoomMode: 'xy',
+  zoom: {},
+  hiddenRuns: [],
+};
+
+const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+
+function range(v: unknown): [number, number] | undefined {
+  if (!Array.isArray(v) || v.length !== 2) return undefined;
+  const [a, b] = v as unknown[];
+  return typeof a === 'number' && typeof b === 'number' && Number.isFinite(a) && Number.isFinite(b) && a < b ? [a, b] : undefined;
+}
+
+export function sanitizeZoom(v: unknown): Record<string, ZoomRange> {
+  const out: Record<string, ZoomRange> = {};
+  if (!isObj(v)) return out;
+  for (const [k, z] of Object.entries(v)) {
+    if (!isObj(z)) continue;
+    const x = range(z.x);
+    const y = range(z.y);
+    if (x === undefined && y === undefined) continue;
+    out[k] = {};
+    if (x) out[k].x = x;
+    if (y) out[k].y = y;
+  }
+  return out;
+}
+
+export function sanitizeBoardState(v: unknown): BoardState {
+  const d = DEFAULT_BOARD_STATE;
+  if (!isObj(v)) return { ...d, zoom: {}, hiddenRuns: [] };
+  return {
+    xAxis: X_AXIS_KINDS.includes(v.xAxis as XAxisKind) ? (v.xAxis as XAxisKind) : d.xAxis,
+    logX: typeof v.logX === 'boolean' ? v.logX : d.logX,
+    logY: typeof v.logY === 'boolean' ? v.logY : d.logY,
+    smoothing: typeof v.smoothing === 'number' ? clampSmoothing(v.smoothing) : d.smoothing,
+    metric: typeof v.metric === 'string' ? v.metric : d.metric,
+    zoomMode: v.zoomMode === 'x' || v.zoomMode === 'y' || v.zoomMode === 'xy' ? v.zoomMode : d.zoomMode,
+    zoom: sanitizeZoom(v.zoom),
+    hiddenRuns: Array.isArray(v.hiddenRuns) ? v.hiddenRuns.filter((r): r is string => typeof r === 'string') : [],
+  };
+}
+
+/** A zoom range that a log axis can show (both ends > 0), else undefined. */
+export function zoomFitsAxis(r: [number, number] | undefined, log: boolean): [number, number] | undefined {
+  if (r === undefined) return undefined;
+  return log && !(r[0] > 0) ? undefined : r;
+}

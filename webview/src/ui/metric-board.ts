@@ -1,0 +1,462 @@
+// The live chart machinery shared by the Run dashboard and Compare panels: a toolbar (x axis,
+// log axes, smoothing, zoom axis, metric, reset zoom), a run legend with status badges, and one
+// MetricChart per metric. Rows go into the columnar store as they arrive; drawing happens at most
+// once per animation frame, and only charts whose runs changed are updated.
+import type { RunInfo } from '../../../engine/src/protocol/view-messages';
+import type { MetricRow } from '../../../engine/src/store/types';
+import { seriesColor } from '../model/colors';
+import { FrameScheduler } from '../model/frame';
+import { SeriesStore, type RunSeries, type XAxisKind } from '../model/series-store';
+import { clampSmoothing, MAX_SMOOTHING, SmoothedSeries } from '../model/smoothing';
+import type { BoardState, ZoomMode } from '../model/view-state';
+import { formatInteger } from '../model/format';
+import { applyChartDefaults } from './chartjs';
+import { el, swatch } from './dom';
+import type { LegendEntry } from './export';
+import { MetricChart, type ChartOwner } from './metric-chart';
+import type { Theme } from './theme';
+
+export interface BoardIO {
+  /** Saves the board state (vscode setState). */
+  persist(): void;
+  openRun?(runId: string): void;
+  report(err: unknown): void;
+}
+
+export interface BoardOptions {
+  /** Clicking a run's name asks the host to open it. */
+  openRunFromLegend?: boolean;
+  /** After each drawn frame (Compare refreshes its tables). */
+  onFrame?: (changedRuns: ReadonlySet<string>) => void;
+}
+
+interface LegendItem {
+  li: HTMLLIElement;
+  badge: HTMLSpanElement;
+  count: HTMLSpanElement;
+}
+
+export class MetricBoard implements ChartOwner {
+  readonly store = new SeriesStore();
+  readonly element: HTMLDivElement;
+  theme: Theme;
+  private readonly scheduler: FrameScheduler;
+  private readonly order: string[] = [];
+  private readonly infos = new Map<string, RunInfo>();
+  private readonly listed = new Set<string>();
+  private readonly statuses = new Map<string, string>();
+  private readonly colorIndex = new Map<string, number>();
+  private readonly charts = new Map<string, MetricChart>();
+  private readonly smoothers = new Map<string, { gen: number; s: SmoothedSeries }>();
+  private readonly changed = new Set<string>();
+  private readonly legendItems = new Map<string, LegendItem>();
+  private seenColumns = -1;
+  private runsChanged = true;
+  private styleChanged = false;
+  private readonly frameTask = () => this.frame();
+  /** Frame pacing while rows pour in (see request()). */
+  private lastFrameMs = 0;
+  private lastFrameEnd = -Infinity;
+  private lastInput = -Infinity;
+  /** Frames drawn and the time of the last one, for diagnostics. */
+  readonly stats = { frames: 0, lastFrameMs: 0, frameMs: 0, firstDataFrameAt: 0 };
+
+  // toolbar
+  private readonly xSelect: HTMLSelectElement;
+  private readonly logXBox: HTMLInputElement;
+  private readonly logYBox: HTMLInputElement;
+  private readonly smoothRange: HTMLInputElement;
+  private readonly smoothValue: HTMLOutputElement;
+  private readonly zoomSelect: HTMLSelectElement;
+  private readonly metricSelect: HTMLSelectElement;
+  private readonly legend: HTMLUListElement;
+  private readonly grid: HTMLDivElement;
+  private readonly empty: HTMLDivElement;
+
+  constructor(
+    readonly state: BoardState,
+    theme: Theme,
+    private readonly io: BoardIO,
+    private readonly options: BoardOptions = {},
+  ) {
+    this.theme = theme;
+    applyChartDefaults(theme);
+    this.scheduler = new FrameScheduler((cb) => requestAnimationFrame(cb), (err) => io.report(err));
+
+    const opt = (value: string, text: string) => el('option', { text, attrs: { value } });
+    this.xSelect = el('select', { attrs: { 'aria-label': 'x axis' } }, [opt('step', 'step'), opt('examples', 'examples seen'), opt('wallTime', 'wall time')]);
+    this.xSelect.value = state.xAxis;
+    this.xSelect.addEventListener('change', () => this.setAxes({ xAxis: this.xSelect.value as XAxisKind }));
+    this.logXBox = el('input', { attrs: { type: 'checkbox', 'aria-label': 'log x' } });
+    this.logXBox.checked = state.logX;
+    this.logXBox.addEventListener('change', () => this.setAxes({ logX: this.logXBox.checked }));
+    this.logYBox = el('input', { attrs: { type: 'checkbox', 'aria-label': 'log y' } });
+    this.logYBox.checked = state.logY;
+    this.logYBox.addEventListener('change', () => this.setAxes({ logY: this.logYBox.checked }));
+    this.smoothRange = el('input', { class: 'smoothing', attrs: { type: 'range', min: 0, max: MAX_SMOOTHING, step: 0.001, 'aria-label': 'smoothing' } });
+    this.smoothRange.value = String(state.smoothing);
+    this.smoothValue = el('output', { class: 'smoothing-value', text: state.smoothing.toFixed(3) });
+    this.smoothRange.addEventListener('input', () => this.setSmoothing(Number(this.smoothRange.value)));
+    this.zoomSelect = el('select', { attrs: { 'aria-label': 'zoom axis' } }, [opt('xy', 'x and y'), opt('x', 'x only'), opt('y', 'y only')]);
+    this.zoomSelect.value = state.zoomMode;
+    this.zoomSelect.addEventListener('change', () => {
+      this.state.zoomMode = this.zoomSelect.value as ZoomMode;
+      this.io.persist();
+    });
+    this.metricSelect = el('select', { attrs: { 'aria-label': 'metric' } }, [opt('', 'all metrics')]);
+    this.metricSelect.addEventListener('change', () => {
+      this.state.metric = this.metricSelect.value;
+      this.io.persist();
+      this.seenColumns = -1;
+      this.request();
+    });
+    const resetButton = el('button', { text: 'Reset zoom', class: 'reset-zoom', title: 'Reset the zoom of every chart (double-click a chart to reset that one)' });
+    resetButton.addEventListener('click', () => this.resetZoom());
+
+    const label = (text: string, control: HTMLElement) => el('label', { class: 'control' }, [el('span', { text }), control]);
+    const toolbar = el('div', { class: 'toolbar', attrs: { role: 'toolbar' } }, [
+      label('x axis', this.xSelect),
+      label('log x', this.logXBox),
+      label('log y', this.logYBox),
+      label('smoothing', el('span', { class: 'smoothing-group' }, [this.smoothRange, this.smoothValue])),
+      label('zoom', this.zoomSelect),
+      label('metric', this.metricSelect),
+      resetButton,
+      el('span', { class: 'hint', text: 'wheel: zoom \u00b7 drag: pan \u00b7 shift+drag: zoom to box \u00b7 double-click: reset' }),
+    ]);
+    this.legend = el('ul', { class: 'run-legend', attrs: { 'aria-label': 'runs' } });
+    this.grid = el('div', { class: 'chart-grid' });
+    this.empty = el('div', { class: 'empty', text: 'Waiting for runs\u2026' });
+    this.element = el('div', { class: 'metric-board' }, [toolbar, this.legend, this.empty, this.grid]);
+  }
+
+  // ---- input from the host ----
+
+  /** The panel's run list (replaces the previous one; runs that left it are dropped). */
+  setRuns(runs: readonly RunInfo[]): void {
+    const ids = new Set(runs.map((r) => r.id));
+    for (const id of [...this.listed]) {
+      if (ids.has(id)) continue;
+      this.listed.delete(id);
+      this.infos.delete(id);
+      this.store.delete(id);
+      const k = this.order.indexOf(id);
+      if (k >= 0) this.order.splice(k, 1);
+    }
+    for (const r of runs) {
+      this.infos.set(r.id, r);
+      this.listed.add(r.id);
+      this.statuses.set(r.id, r.status);
+      this.addRun(r.id);
+    }
+    this.runsChanged = true;
+    this.request();
+  }
+
+  appendMetrics(runId: string, rows: readonly MetricRow[], reset = false): void {
+    this.addRun(runId);
+    this.store.append(runId, rows, reset);
+    if (reset) this.smoothers.forEach((_, k) => k.startsWith(`${runId}\u0000`) && this.smoothers.delete(k));
+    this.changed.add(runId);
+    this.lastInput = performance.now();
+    this.request();
+  }
+
+  setRunStatus(runId: string, status: string, summary?: Record<string, unknown>): void {
+    this.statuses.set(runId, status);
+    const info = this.infos.get(runId);
+    if (info && summary) info.summary = summary;
+    const item = this.legendItems.get(runId);
+    if (item) this.renderBadge(item.badge, status);
+    else {
+      this.addRun(runId);
+      this.runsChanged = true;
+      this.request();
+    }
+  }
+
+  setTheme(theme: Theme): void {
+    this.theme = theme;
+    applyChartDefaults(theme);
+    this.runsChanged = true;
+    this.styleChanged = true;
+    this.request();
+  }
+
+  private addRun(runId: string): void {
+    if (this.colorIndex.has(runId)) {
+      if (!this.order.includes(runId)) this.order.push(runId);
+      return;
+    }
+    this.colorIndex.set(runId, this.colorIndex.size);
+    this.order.push(runId);
+    this.runsChanged = true;
+  }
+
+  // ---- ChartOwner ----
+
+  smoothing(): number {
+    return this.state.smoothing;
+  }
+  zoomMode(): ZoomMode {
+    return this.state.zoomMode;
+  }
+  isHidden(runId: string): boolean {
+    return this.state.hiddenRuns.includes(runId);
+  }
+  series(runId: string): RunSeries | undefined {
+    return this.store.get(runId);
+  }
+  smoothed(runId: string, metric: string, series: RunSeries): SmoothedSeries {
+    const key = `${runId}\u0000${metric}`;
+    let c = this.smoothers.get(key);
+    if (c === undefined || c.gen !== series.generation || c.s.weight !== clampSmoothing(this.state.smoothing)) {
+      c = { gen: series.generation, s: new SmoothedSeries(this.state.smoothing) };
+      this.smoothers.set(key, c);
+    }
+    const ys = series.column(metric);
+    if (ys !== undefined) c.s.extend(ys, series.length);
+    return c.s;
+  }
+  colorOf(runId: string): string {
+    return seriesColor(this.colorIndex.get(runId) ?? 0, this.theme.palette, this.theme.dark);
+  }
+  labelOf(runId: string): string {
+    return this.infos.get(runId)?.label ?? runId;
+  }
+  zoomChanged(chart: MetricChart): void {
+    const z = chart.zoomRange();
+    if (z) this.state.zoom[chart.metric] = z;
+    else delete this.state.zoom[chart.metric];
+    this.io.persist();
+  }
+  hover(x: number | null, source: MetricChart, px?: number, py?: number): void {
+    for (const c of this.charts.values()) {
+      c.showCrosshair(x);
+      if (c !== source || x === null) c.hideTooltip();
+    }
+    if (x !== null && px !== undefined && py !== undefined) source.showTooltip(x, px, py);
+  }
+
+  // ---- user controls ----
+
+  private setAxes(change: Partial<Pick<BoardState, 'xAxis' | 'logX' | 'logY'>>): void {
+    Object.assign(this.state, change);
+    // A zoom range means nothing on another axis.
+    this.state.zoom = {};
+    this.io.persist();
+    for (const c of this.charts.values()) c.destroy();
+    this.charts.clear();
+    this.seenColumns = -1;
+    this.request();
+  }
+
+  private setSmoothing(w: number): void {
+    this.state.smoothing = clampSmoothing(w);
+    this.smoothValue.textContent = this.state.smoothing.toFixed(3);
+    this.smoothers.clear();
+    this.styleChanged = true;
+    this.io.persist();
+    this.request();
+  }
+
+  private toggleRun(runId: string, visible: boolean): void {
+    const hidden = new Set(this.state.hiddenRuns);
+    if (visible) hidden.delete(runId);
+    else hidden.add(runId);
+    this.state.hiddenRuns = [...hidden];
+    this.styleChanged = true;
+    this.io.persist();
+    this.request();
+  }
+
+  resetZoom(): void {
+    for (const c of this.charts.values()) c.resetZoom();
+    this.state.zoom = {};
+    this.io.persist();
+  }
+
+  // ---- drawing ----
+
+  /**
+   * Asks for a frame. While rows keep arriving (a message less than QUIET_MS ago), frames are
+   * spaced by at least max(MIN_BUSY_INTERVAL_MS, three times the last frame's cost): drawing then takes
+   * at most about a quarter of the time and the messages are stored in between; once the burst ends
+   * the next frame draws everything at once.
+   */
+  request(): void {
+    this.scheduler.request(this.frameTask);
+  }
+
+  private static readonly QUIET_MS = 25;
+  private static readonly MIN_BUSY_INTERVAL_MS = 200;
+
+  private paced(): boolean {
+    const now = performance.now();
+    const busy = now - this.lastInput < MetricBoard.QUIET_MS;
+    const interval = Math.max(MetricBoard.MIN_BUSY_INTERVAL_MS, 3 * this.lastFrameMs);
+    return busy && now - this.lastFrameEnd < interval;
+  }
+
+  /** The x axis actually used: the chosen one when some run has it, else step. */
+  effectiveXAxis(): XAxisKind {
+    return this.store.hasXAxis(this.state.xAxis) ? this.state.xAxis : 'step';
+  }
+
+  private frame(): void {
+    if (this.paced()) {
+      this.scheduler.request(this.frameTask);
+      return;
+    }
+    const t0 = performance.now();
+    this.drawFrame();
+    this.lastFrameEnd = performance.now();
+    this.lastFrameMs = this.lastFrameEnd - t0;
+    this.stats.frames++;
+    this.stats.lastFrameMs = this.lastFrameMs;
+    this.stats.frameMs += this.lastFrameMs;
+    if (this.stats.firstDataFrameAt === 0 && this.charts.size > 0) this.stats.firstDataFrameAt = this.lastFrameEnd;
+  }
+
+  private drawFrame(): void {
+    if (this.store.columnsVersion !== this.seenColumns) {
+      this.seenColumns = this.store.columnsVersion;
+      this.layoutCharts();
+      this.runsChanged = true;
+    }
+    if (this.runsChanged) {
+      this.runsChanged = false;
+      for (const c of this.charts.values()) c.sync(this.order);
+      this.renderLegend();
+      this.styleChanged = true;
+    }
+    if (this.styleChanged) {
+      this.styleChanged = false;
+      for (const c of this.charts.values()) c.applyStyle();
+    }
+    for (const c of this.charts.values()) {
+      let dirty = c.needsUpdate;
+      if (!dirty) for (const id of this.changed) if (c.hasRun(id)) dirty = true;
+      if (dirty) c.update();
+    }
+    for (const id of this.changed) {
+      const item = this.legendItems.get(id);
+      if (item) item.count.textContent = this.countText(id);
+    }
+    const changed = new Set(this.changed);
+    this.changed.clear();
+    this.options.onFrame?.(changed);
+  }
+
+  /** One chart per metric present (or the selected one), in display order. */
+  private layoutCharts(): void {
+    const metrics = this.store.metricKeys();
+    this.syncMetricSelect(metrics);
+    this.syncAxisOptions();
+    const shown = this.state.metric !== '' && metrics.includes(this.state.metric) ? [this.state.metric] : metrics;
+    const xAxis = this.effectiveXAxis();
+    for (const [m, c] of [...this.charts]) {
+      if (!shown.includes(m) || c.xAxis !== xAxis || c.logX !== this.state.logX || c.logY !== this.state.logY) {
+        c.destroy();
+        this.charts.delete(m);
+      }
+    }
+    for (const m of shown) {
+      if (this.charts.has(m)) continue;
+      const c = new MetricChart(this, m, xAxis, this.state.logX, this.state.logY);
+      c.setInitialZoom(this.state.zoom[m]);
+      this.charts.set(m, c);
+    }
+    const cards = shown.map((m) => this.charts.get(m)!.card);
+    const current = [...this.grid.children];
+    if (cards.length !== current.length || cards.some((c, i) => c !== current[i])) this.grid.replaceChildren(...cards);
+    this.grid.classList.toggle('single', shown.length === 1);
+    this.empty.classList.toggle('hidden', shown.length > 0);
+    this.empty.textContent = this.order.length === 0 ? 'No runs to show yet.' : 'Waiting for metrics\u2026';
+  }
+
+  private syncMetricSelect(metrics: readonly string[]): void {
+    const want = ['', ...metrics];
+    const have = [...this.metricSelect.options].map((o) => o.value);
+    if (want.length !== have.length || want.some((v, i) => v !== have[i])) {
+      this.metricSelect.replaceChildren(...want.map((v) => el('option', { text: v === '' ? 'all metrics' : v, attrs: { value: v } })));
+    }
+    // A restored selection may name a metric that has not arrived yet: keep it in the state.
+    this.metricSelect.value = metrics.includes(this.state.metric) ? this.state.metric : '';
+  }
+
+  private syncAxisOptions(): void {
+    for (const o of this.xSelect.options) o.disabled = !this.store.hasXAxis(o.value as XAxisKind);
+    this.xSelect.value = this.effectiveXAxis();
+    this.xSelect.title = this.store.hasXAxis('wallTime') ? '' : 'wall time needs a time or wallTime column in the metrics';
+  }
+
+  private countText(runId: string): string {
+    const n = this.store.get(runId)?.length ?? 0;
+    return n === 0 ? '' : `${formatInteger(n)} rows`;
+  }
+
+  private renderBadge(badge: HTMLSpanElement, status: string): void {
+    badge.className = `badge status-${status.replace(/[^a-z]/gi, '')}`;
+    badge.textContent = status;
+  }
+
+  private renderLegend(): void {
+    this.legendItems.clear();
+    const items = this.order.map((id) => {
+      const box = el('input', { attrs: { type: 'checkbox', 'aria-label': `show ${this.labelOf(id)}` } });
+      box.checked = !this.isHidden(id);
+      box.addEventListener('change', () => this.toggleRun(id, box.checked));
+      const info = this.infos.get(id);
+      const details = [info?.optimizer, info?.batchSize !== undefined ? `batch ${info.batchSize}` : undefined, id].filter(Boolean).join(' \u00b7 ');
+      let name: HTMLElement;
+      if (this.options.openRunFromLegend && this.io.openRun) {
+        const b = el('button', { class: 'link run-label', text: this.labelOf(id), title: `Open ${details}` });
+        b.addEventListener('click', () => this.io.openRun?.(id));
+        name = b;
+      } else {
+        name = el('span', { class: 'run-label', text: this.labelOf(id), title: details });
+      }
+      const badge = el('span', { class: 'badge' });
+      this.renderBadge(badge, this.statuses.get(id) ?? 'unknown');
+      const count = el('span', { class: 'run-count', text: this.countText(id) });
+      const li = el('li', { class: 'run-item' }, [el('label', { class: 'run-toggle' }, [box, swatch(this.colorOf(id))]), name, badge, count]);
+      this.legendItems.set(id, { li, badge, count });
+      return li;
+    });
+    this.legend.replaceChildren(...items);
+  }
+
+  // ---- export ----
+
+  chartList(): { id: string; chart: unknown }[] {
+    return [...this.charts.values()].map((c) => ({ id: c.metric, chart: c.chart }));
+  }
+
+  canvases(): HTMLCanvasElement[] {
+    return [...this.charts.values()].map((c) => c.canvas);
+  }
+
+  legendEntries(): LegendEntry[] {
+    return this.order.filter((id) => !this.isHidden(id) && this.store.get(id) !== undefined).map((id) => ({ label: this.labelOf(id), color: this.colorOf(id) }));
+  }
+
+  runOrder(): readonly string[] {
+    return this.order;
+  }
+
+  runInfo(runId: string): RunInfo | undefined {
+    return this.infos.get(runId);
+  }
+
+  /** Draws now (exports need the current data on the canvases). */
+  flush(): void {
+    this.lastInput = -Infinity;
+    this.frame();
+  }
+
+  /** Whether a frame is still to come (for tests: wait until the board is idle). */
+  pending(): boolean {
+    return this.scheduler.pending();
+  }
+}
