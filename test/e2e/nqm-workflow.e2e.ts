@@ -93,6 +93,8 @@ export const steps = [
     const runRows = tree.locator('.monaco-list-row[aria-level]:not([aria-level="1"])');
     const rows = await waitFor(
       async () => {
+        // The experiment row may only become expandable once its runs are listed: expand it then.
+        if ((await experiment.getAttribute('aria-expanded')) === 'false') await experiment.locator('.monaco-tl-twistie').click();
         // Expand optimizer groups, if the tree has them.
         const collapsed = tree.locator('.monaco-list-row[aria-level="2"][aria-expanded="false"]');
         if ((await collapsed.count()) > 0) await collapsed.first().locator('.monaco-tl-twistie').click();
