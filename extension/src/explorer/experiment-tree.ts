@@ -102,14 +102,17 @@ export class ExperimentTreeProvider implements vscode.TreeDataProvider<TreeNode>
   }
 
   private experimentItem(node: ExperimentNode): vscode.TreeItem {
-    const item = new vscode.TreeItem(node.name, node.runs.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
-    item.id = `experiment:${node.file}`;
-    item.contextValue = 'experiment';
-    item.resourceUri = vscode.Uri.file(node.file);
     const running = node.runs.filter((r) => {
       const s = effectiveStatus(r, this.engine.liveState(r.id));
       return s === 'running' || s === 'queued';
     }).length;
+    // A running experiment opens by itself so its runs' progress is in view (the user's own
+    // expand/collapse choice is kept by VS Code through the item id).
+    const state = !node.runs.length ? vscode.TreeItemCollapsibleState.None : running ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed;
+    const item = new vscode.TreeItem(node.name, state);
+    item.id = `experiment:${node.file}`;
+    item.contextValue = 'experiment';
+    item.resourceUri = vscode.Uri.file(node.file);
     const rel = vscode.workspace.asRelativePath(node.file, true);
     item.description = [node.runs.length ? plural(node.runs.length, 'run') : 'no runs yet', running ? `${running} running` : '', node.readable ? '' : 'unreadable JSON'].filter(Boolean).join(' · ');
     item.iconPath = new vscode.ThemeIcon(node.readable ? 'beaker' : 'warning', node.readable ? undefined : new vscode.ThemeColor('problemsWarningIcon.foreground'));
