@@ -11,11 +11,13 @@ const production = process.argv.includes('--production');
 const node = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning', absWorkingDir: root, minify: production };
 
 const jobs = [
-  build({ ...node, entryPoints: { 'engine/cli': 'engine/src/cli/main.ts', 'engine/nqm-worker': 'engine/src/nqm/worker.ts' }, outdir: 'dist' }),
+  // TensorFlow.js stays in node_modules: the wasm backend loads its .wasm files from its own
+  // package folder, and the native backends are optional packages that may be absent.
+  build({ ...node, entryPoints: { 'engine/cli': 'engine/src/cli/main.ts', 'engine/nqm-worker': 'engine/src/nqm/worker.ts' }, outdir: 'dist', external: ['@tensorflow/*'] }),
 ];
 
 if (existsSync(path.join(root, 'extension/src/extension.ts'))) {
-  jobs.push(build({ ...node, entryPoints: { extension: 'extension/src/extension.ts' }, outdir: 'dist', external: ['vscode'] }));
+  jobs.push(build({ ...node, entryPoints: { extension: 'extension/src/extension.ts' }, outdir: 'dist', external: ['vscode', '@tensorflow/*'] }));
 }
 
 // Every webview/src/panels/<name>.ts is one panel bundle.

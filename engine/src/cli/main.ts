@@ -6,6 +6,7 @@ import { NqmSpecError } from '../nqm/model';
 import { AmbiguousRunIdError, RunNotFoundError } from '../store';
 import { ENGINE_VERSION } from '../version';
 import { UsageError } from './args';
+import { DOCTOR_USAGE, doctorCommand } from './commands/doctor';
 import { NQM_USAGE, nqmCommand } from './commands/nqm';
 import { RUN_USAGE, runCommand } from './commands/run';
 import { exportCommand, lsCommand, showCommand } from './commands/runs';
@@ -22,6 +23,7 @@ usage:
   ${NQM_USAGE}
       one noisy-quadratic-model study from flags
   optlab serve                                          the engine process of the VS Code extension (IPC)
+  ${DOCTOR_USAGE}                                compute backends: which are available, why not, the default
   optlab help | --version
 
 The store defaults to ./.optlab (runs in .optlab/runs/<run-id>/).`;
@@ -33,6 +35,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   export: exportCommand,
   nqm: nqmCommand,
   serve: serveCommand,
+  doctor: doctorCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {
