@@ -1,7 +1,18 @@
 // The model contract between models, the training loop and the optimizers. A model is a pure
 // function of named parameters: the loop owns the parameter tensors and the optimizer state.
+//
+// Layouts (what K-FAC/KFC read): a dense layer computes s = a W + b with W [in, out] and b [out]
+// (row-vector convention, W is the transpose of the papers' n_out x n_in matrix), so that
+// dL/dW = a^T g summed over the batch for a = the layer's inputs [batch, in] and g = dL/ds
+// [batch, out]. A conv layer has a filter [kh, kw, inChannels, outChannels] (NHWC, tf.conv2d's
+// layout) and computes s = patches(a) W' + b with W' the filter reshaped to
+// [kh*kw*inChannels, outChannels]; `extractPatches` (conv.ts) builds those patches in the same
+// (row, column, channel) order, so dL/dW' = patches^T g summed over examples and locations.
 import type * as tf from '@tensorflow/tfjs';
 import type { LayerTap, Params } from '../optim/types';
+
+/** The activations a layer may apply to its pre-activation. */
+export type ActivationName = 'relu' | 'tanh' | 'softplus' | 'sigmoid' | 'linear';
 
 /** A registered layer: what K-FAC/KFC need to find its parameters and statistics. */
 export interface LayerInfo {
@@ -11,9 +22,23 @@ export interface LayerInfo {
   bias?: string;
   activation: string;
   conv?: LayerTap['conv'];
+  /** Per-example shape of the layer's input: dense [in]; conv2d [height, width, inChannels]. */
+  inputShape: number[];
+  /** Per-example shape of the pre-activation: dense [out]; conv2d [outHeight, outWidth, outChannels]. */
+  outputShape: number[];
 }
 
 export type Task = 'classification' | 'regression' | 'reconstruction';
+
+/**
+ * The loss the model is trained with, i.e. the negative log-likelihood of its predictive
+ * distribution (what a true-Fisher sampler draws targets from):
+ *  - 'softmax-cross-entropy': logits of a categorical distribution;
+ *  - 'squared-error': per example 1/2 ||output - target||^2, the NLL of a unit-variance Gaussian
+ *    up to a constant (so that the output-space Fisher is the identity);
+ *  - 'sigmoid-cross-entropy': logits of independent Bernoulli outputs (autoencoders on [0, 1] data).
+ */
+export type LossName = 'softmax-cross-entropy' | 'squared-error' | 'sigmoid-cross-entropy';
 
 export interface ForwardResult {
   /** Logits (classification) or predictions (regression, reconstruction): [batch, ...]. */
@@ -26,12 +51,22 @@ export interface ForwardResult {
   taps?: Record<string, { inputs: tf.Tensor; preactivations: tf.Tensor }>;
 }
 
+export interface ForwardOptions {
+  tap?: boolean;
+  perturb?: Record<string, tf.Tensor>;
+  training?: boolean;
+}
+
 export interface Model {
   readonly name: string;
   readonly task: Task;
   readonly inputShape: number[]; // per example, e.g. [784] or [28, 28, 1]
   readonly outputSize: number;
   readonly layers: LayerInfo[];
+  /** The training loss (see LossName). */
+  readonly loss: LossName;
+  /** Every parameter's shape, by name, in a fixed order (the order init() creates them). */
+  readonly paramShapes: Record<string, number[]>;
   /** Fresh parameters from the model's initializer, deterministic for a seed. */
   init(seed: number): Params;
   /**
@@ -39,5 +74,5 @@ export interface Model {
    * name), which is how the loop differentiates with respect to pre-activations without a
    * second forward pass.
    */
-  forward(params: Params, x: tf.Tensor, options?: { tap?: boolean; perturb?: Record<string, tf.Tensor>; training?: boolean }): ForwardResult;
+  forward(params: Params, x: tf.Tensor, options?: ForwardOptions): ForwardResult;
 }

@@ -1,0 +1,136 @@
+// Convolution and pooling for the models, on every backend.
+//
+// tfjs-backend-wasm has no Conv2DBackpropFilter kernel, so tf.conv2d cannot be trained there. The
+// im2col route builds the patches of the input with pad/slice/reshape/concat (whose gradients,
+// and their gradients, exist on every backend) and multiplies them by the filter reshaped to
+// [kh*kw*inChannels, outChannels]: forward, backward and double backward need only those kernels
+// plus matMul. The same `extractPatches` gives KFC its patch vectors, in the filter's
+// (row, column, channel) order. Route selection: 'native' = tf.conv2d, 'im2col' = patches+matMul,
+// 'auto' = native where the active backend has Conv2DBackpropFilter (cpu, tensorflow), im2col
+// elsewhere (wasm).
+//
+// Pooling (2x2, stride 2, floor) is written with transpose/slice and maximum/add instead of
+// tf.maxPool: tfjs registers no gradient for MaxPoolGrad/AvgPoolGrad, so tf.maxPool cannot be
+// differentiated twice (curvature-vector products need that), while these ops can.
+//
+// Speed: on wasm (and tfjs-node) slices are native and the im2col route costs about what the
+// native convolution does at these sizes. The pure-JS cpu backend copies strided slices element
+// by element (~0.5 us each), so im2col and extractPatches are slow there; 'auto' uses the native
+// kernel on cpu, and extractPatches on cpu is best applied to a subsample of the batch.
+import * as tf from '@tensorflow/tfjs';
+
+export type ConvPadding = 'same' | 'valid';
+export type ConvRoute = 'native' | 'im2col' | 'auto';
+export const CONV_ROUTES: readonly ConvRoute[] = ['native', 'im2col', 'auto'];
+
+export interface ConvGeometry {
+  outH: number;
+  outW: number;
+  /** Zero padding before/after each spatial axis (TensorFlow's 'same' rule: the extra one after). */
+  top: number;
+  bottom: number;
+  left: number;
+  right: number;
+}
+
+/** Output size and padding of a convolution (or pooling window) by TensorFlow's rules. */
+export function convGeometry(inH: number, inW: number, kh: number, kw: number, sh: number, sw: number, padding: ConvPadding): ConvGeometry {
+  if (padding === 'valid') {
+    return { outH: Math.floor((inH - kh) / sh) + 1, outW: Math.floor((inW - kw) / sw) + 1, top: 0, bottom: 0, left: 0, right: 0 };
+  }
+  const outH = Math.ceil(inH / sh);
+  const outW = Math.ceil(inW / sw);
+  const padH = Math.max((outH - 1) * sh + kh - inH, 0);
+  const padW = Math.max((outW - 1) * sw + kw - inW, 0);
+  const top = Math.floor(padH / 2);
+  const left = Math.floor(padW / 2);
+  return { outH, outW, top, bottom: padH - top, left, right: padW - left };
+}
+
+/** The route 'auto' resolves to on the active backend (or `backend`). */
+export function resolveConvRoute(route: ConvRoute, backend: string = tf.getBackend()): 'native' | 'im2col' {
+  if (route !== 'auto') return route;
+  return tf.getKernel('Conv2DBackpropFilter', backend) !== undefined ? 'native' : 'im2col';
+}
+
+/**
+ * The patches of x [n, h, w, c] for a kh x kw window: [n, outH, outW, kh*kw*c], the last axis
+ * ordered (window row, window column, channel), i.e. the order of a filter [kh, kw, c, cout]
+ * reshaped to [kh*kw*c, cout]. Zero padding for 'same'.
+ */
+export function extractPatches(x: tf.Tensor4D, kernelSize: [number, number], strides: [number, number], padding: ConvPadding): tf.Tensor4D {
+  const [n, inH, inW, c] = x.shape;
+  const [kh, kw] = kernelSize;
+  const [sh, sw] = strides;
+  const g = convGeometry(inH, inW, kh, kw, sh, sw, padding);
+  if (g.outH < 1 || g.outW < 1) throw new RangeError(`conv2d: a ${kh}x${kw} window does not fit a ${inH}x${inW} input with '${padding}' padding`);
+  return tf.tidy(() => {
+    // Pad for the convolution, plus (stride - 1) rows/columns so that every window offset can
+    // take a block of outH*sh x outW*sw and keep its first row of every sh and column of every sw.
+    const padB = g.bottom + sh - 1;
+    const padR = g.right + sw - 1;
+    const padded = g.top || padB || g.left || padR ? tf.pad(x, [[0, 0], [g.top, padB], [g.left, padR], [0, 0]]) : x;
+    const cols: tf.Tensor4D[] = [];
+    for (let i = 0; i < kh; i++) {
+      for (let j = 0; j < kw; j++) {
+        let block = tf.slice(padded, [0, i, j, 0], [n, g.outH * sh, g.outW * sw, c]);
+        if (sh > 1 || sw > 1) {
+          // [n*outH, sh, outW, sw*c]: row 0 of each group of sh, the first c of each sw*c.
+          const grouped = tf.reshape(block, [n * g.outH, sh, g.outW, sw * c]);
+          block = tf.reshape(tf.slice(grouped, [0, 0, 0, 0], [n * g.outH, 1, g.outW, c]), [n, g.outH, g.outW, c]);
+        }
+        cols.push(block);
+      }
+    }
+    return cols.length === 1 ? tf.reshape(cols[0], [n, g.outH, g.outW, c]) : tf.concat(cols, 3);
+  });
+}
+
+/** NHWC convolution (dilation 1) as patches x reshaped filter; the same values as tf.conv2d. */
+export function conv2dIm2col(x: tf.Tensor4D, filter: tf.Tensor4D, strides: [number, number], padding: ConvPadding): tf.Tensor4D {
+  const [n, , , c] = x.shape;
+  const [kh, kw, cin, cout] = filter.shape;
+  if (cin !== c) throw new RangeError(`conv2d: the input has ${c} channels but the filter expects ${cin}`);
+  return tf.tidy(() => {
+    const patches = extractPatches(x, [kh, kw], strides, padding);
+    const [, outH, outW, k] = patches.shape;
+    const out = tf.matMul(tf.reshape(patches, [n * outH * outW, k]), tf.reshape(filter, [k, cout]));
+    return tf.reshape(out, [n, outH, outW, cout]);
+  });
+}
+
+/** Convolution by the given route ('auto' resolved on the active backend). */
+export function conv2d(x: tf.Tensor4D, filter: tf.Tensor4D, strides: [number, number], padding: ConvPadding, route: ConvRoute = 'auto'): tf.Tensor4D {
+  return resolveConvRoute(route) === 'native' ? tf.conv2d(x, filter, strides, padding) : conv2dIm2col(x, filter, strides, padding);
+}
+
+export type PoolType = 'max' | 'avg';
+
+/**
+ * 2x2 pooling with stride 2 and 'valid' (floor) padding: the values and gradients of
+ * tf.maxPool/tf.avgPool(x, 2, 2, 'valid'), from ops that can be differentiated twice on every
+ * backend. Max pooling compares the pairs with tf.maximum, whose gradient goes to exactly one
+ * element of a tie (as tf.maxPool's does; a max-reduction would give every tied element the full
+ * gradient, e.g. to all four zeros of a dead relu window). Each pair is brought to the leading
+ * axis by a transpose, so that its two halves are contiguous slices (the cpu backend's strided
+ * slices are ~10x slower than its transposes).
+ */
+export function pool2x2(x: tf.Tensor4D, type: PoolType): tf.Tensor4D {
+  const [n, h, w, c] = x.shape;
+  const h2 = Math.floor(h / 2);
+  const w2 = Math.floor(w / 2);
+  if (h2 < 1 || w2 < 1) throw new RangeError(`pooling: a 2x2 window does not fit a ${h}x${w} input`);
+  return tf.tidy(() => {
+    const cropped = h === 2 * h2 && w === 2 * w2 ? x : tf.slice(x, [0, 0, 0, 0], [n, 2 * h2, 2 * w2, c]);
+    /** t viewed as [rows, 2, cols] -> the pairs combined: [rows, cols]. */
+    const pairs = (t: tf.Tensor, rows: number, cols: number): tf.Tensor => {
+      const lead = tf.transpose(tf.reshape(t, [rows, 2, cols]), [1, 0, 2]);
+      const a = tf.reshape(tf.slice(lead, [0, 0, 0], [1, rows, cols]), [rows, cols]);
+      const b = tf.reshape(tf.slice(lead, [1, 0, 0], [1, rows, cols]), [rows, cols]);
+      return type === 'max' ? tf.maximum(a, b) : tf.mul(tf.add(a, b), 0.5);
+    };
+    const rowsDone = pairs(cropped, n * h2, 2 * w2 * c); // pairs of rows
+    const out = pairs(rowsDone, n * h2 * w2, c); // pairs of columns
+    return tf.reshape(out, [n, h2, w2, c]);
+  });
+}
