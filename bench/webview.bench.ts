@@ -1,10 +1,15 @@
-// Chart-panel data pipeline benchmark (pure modules, in Node): the columnar store, EMA smoothing
-// and min-max decimation that feed Chart.js, against a naive pipeline measured in the same run
+// Chart-panel data pipeline benchmark (pure modules, in Node): how a bulk load reaches a panel (row
+// objects against the protocol's columnar form: host conversion, JSON as VS Code's webview channel
+// does it, structured clone as postMessage into the webview frame does it, validation, storing);
+// then the columnar store, EMA smoothing and min-max decimation that feed Chart.js, against a
+// naive pipeline measured in the same run
 // (every point copied into {x, y} objects, no decimation, the whole series rebuilt per update, as
 // a panel that re-queries its data would). Chart.js layout and canvas drawing are not measured
 // here: test/webview/panels.browser.test.ts measures the built panels in Chromium.
 //   node --import tsx bench/webview.bench.ts [--quick]
+import { parseHostMessage, type HostMessage } from '../engine/src/protocol/view-messages';
 import type { MetricRow } from '../engine/src/store/types';
+import { bulkMetricsMessages, rowsToColumns } from '../extension/src/model/metric-columns';
 import { autoUpperBound, MinMaxDecimator } from '../webview/src/model/decimate';
 import type { XY } from '../webview/src/model/decimate';
 import { SeriesStore } from '../webview/src/model/series-store';
@@ -128,14 +133,70 @@ const firstRows = Array.from({ length: RUNS }, (_, r) => rows(r, 0, POINTS));
 
 console.log(`Chart panel data pipeline (${RUNS} runs x ${POINTS.toLocaleString()} points, ${METRICS.length} metrics, raw + smoothed, ${WIDTH} px wide; best of ${REPEAT})`);
 
+// 0. Delivering the bulk load (50 runs x 10,000 rows, 4 columns) from the host to the panel.
+{
+  const runs = firstRows.map((r, i) => ({ runId: `run${i}`, rows: r }));
+  const rowMessages: HostMessage[] = runs.map(({ runId, rows: rs }) => ({ type: 'metrics', runId, rows: rs, reset: true }));
+  let colMessages: HostMessage[] = [];
+  const convert = time(() => {
+    colMessages = bulkMetricsMessages(runs);
+  });
+  const measure = (msgs: HostMessage[]) => {
+    let json: string[] = [];
+    const stringify = time(() => {
+      json = msgs.map((m) => JSON.stringify(m));
+    });
+    let parsed: unknown[] = [];
+    const parse = time(() => {
+      parsed = json.map((j) => JSON.parse(j));
+    });
+    const clone = time(() => {
+      for (const m of parsed) structuredClone(m);
+    });
+    const validate = time(() => {
+      for (const m of parsed) parseHostMessage(m);
+    });
+    const ingest = time(() => {
+      const store = new SeriesStore();
+      for (const m of parsed as HostMessage[]) {
+        if (m.type === 'metrics') store.ingest(m);
+        else if (m.type === 'metricsBatch') for (const b of m.batches) store.ingest(b);
+      }
+    });
+    const mb = json.reduce((a, j) => a + j.length, 0) / 1e6;
+    return { stringify, parse, clone, validate, ingest, mb, n: msgs.length };
+  };
+  const r = measure(rowMessages);
+  const c = measure(colMessages);
+  const row = (name: string, a: number, b: number, unit = 'ms') => console.log(`   ${name.padEnd(46)} ${a.toFixed(1).padStart(8)} ${unit}  ${b.toFixed(1).padStart(8)} ${unit}   ${(a / b).toFixed(1).padStart(5)}x`);
+  console.log(`\n0. Bulk load to a panel (50 runs x 10,000 rows x 4 columns): row objects (${r.n} 'metrics' messages) against columns (${c.n} 'metricsBatch')`);
+  console.log(`   ${''.padEnd(46)} ${'rows'.padStart(11)}  ${'columns'.padStart(11)}   ratio`);
+  console.log(`   host: rows -> columns (bulkMetricsMessages)     ${'-'.padStart(8)}     ${convert.toFixed(1).padStart(8)} ms`);
+  row('host: JSON.stringify (the webview channel)', r.stringify, c.stringify);
+  row('JSON size', r.mb, c.mb, 'MB');
+  row('JSON.parse', r.parse, c.parse);
+  row('structured clone (postMessage into the frame)', r.clone, c.clone);
+  row('panel: parseHostMessage (validation)', r.validate, c.validate);
+  row('panel: into the typed series store', r.ingest, c.ingest);
+  const tr = r.stringify + r.parse + r.clone + r.validate + r.ingest;
+  const tc = convert + c.stringify + c.parse + c.clone + c.validate + c.ingest;
+  row('total (host conversion included)', tr, tc);
+}
+
 // 1. Compare view, first frame: all rows arrive, then one frame is prepared.
+// The panel gets columns (the protocol's columnar form, as the host sends bulk loads).
+const firstColumns = firstRows.map((r) => rowsToColumns(r));
 let pipe = new Pipeline();
 const firstFrame = time(() => {
   pipe = new Pipeline();
-  for (let r = 0; r < RUNS; r++) pipe.store.append(`run${r}`, firstRows[r]);
+  for (let r = 0; r < RUNS; r++) pipe.store.appendColumns(`run${r}`, firstColumns[r].columns, firstColumns[r].length);
   pipe.frame();
 });
 const appendOnly = time(() => {
+  const s = new SeriesStore();
+  for (let r = 0; r < RUNS; r++) s.appendColumns(`run${r}`, firstColumns[r].columns, firstColumns[r].length);
+});
+const appendRows = time(() => {
   const s = new SeriesStore();
   for (let r = 0; r < RUNS; r++) s.append(`run${r}`, firstRows[r]);
 });
@@ -152,7 +213,7 @@ const naiveFirst = time(() => {
 const naiveCopy = time(() => naive.frame());
 console.log('\n1. Compare view, first frame (50 x 10,000 points received, then drawn once)');
 console.log(`   panel pipeline (store append + smooth + decimate): ${firstFrame.toFixed(1).padStart(7)} ms   target < 1000 ms (whole first frame)`);
-console.log(`     of which store append of 500,000 rows:          ${appendOnly.toFixed(1).padStart(7)} ms`);
+console.log(`     of which storing 500,000 rows given as columns:   ${appendOnly.toFixed(1).padStart(7)} ms   (as row objects: ${appendRows.toFixed(1)} ms)`);
 console.log(`   one full frame from the store (decimate all):      ${decimateOnly.toFixed(1).padStart(7)} ms   -> ${pipe.drawn.toLocaleString()} points to draw`);
 console.log(`   naive, first frame (copy every point, no decimation): ${naiveFirst.toFixed(1).padStart(4)} ms`);
 console.log(`   naive, one frame (copy every point):               ${naiveCopy.toFixed(1).padStart(7)} ms   -> ${naive.drawn.toLocaleString()} points to draw`);

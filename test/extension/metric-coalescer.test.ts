@@ -1,6 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MetricCoalescer, type RunRows, type Timers } from '../../extension/src/model/metric-coalescer';
+import { liveMetricsMessage } from '../../extension/src/model/metric-columns';
+import { parseHostMessage, type HostMessage } from '../../engine/src/protocol/view-messages';
 import type { MetricRow } from '../../engine/src/store/types';
 
 /** A manual clock: timers fire only when advanced. */
@@ -136,5 +138,48 @@ describe('metric coalescer', () => {
     assert.equal(c.push('a', [{ note: 'x' }]), 1);
     timers.advance(0);
     assert.deepEqual(sent[0].batch[0].rows, [{ note: 'x' }]);
+  });
+
+  test('50 busy runs: at most ~10 messages per second to the panel, every run in every message, none held back', () => {
+    // What ChartPanel does: one flush becomes one metricsBatch message.
+    const timers = new FakeTimers();
+    const posted: { at: number; message: HostMessage }[] = [];
+    const c = new MetricCoalescer({
+      intervalMs: 100,
+      timers,
+      send: (batch) => {
+        const message = liveMetricsMessage(batch);
+        if (message) posted.push({ at: timers.t, message: parseHostMessage(JSON.parse(JSON.stringify(message))) });
+      },
+    });
+    const steps = new Map<string, number>();
+    for (let ms = 0; ms < 1000; ms++) {
+      // Every run logs a row every 5 ms (10,000 rows per second in all).
+      for (let r = 0; r < 50; r++) {
+        if ((ms + r) % 5 !== 0) continue;
+        const id = `run${r}`;
+        const step = (steps.get(id) ?? 0) + 1;
+        steps.set(id, step);
+        c.push(id, [row(step)]);
+      }
+      timers.advance(1);
+    }
+    timers.advance(200);
+    assert.ok(posted.length <= 11, `${posted.length} messages in one second`);
+    const delivered = new Map<string, number[]>();
+    for (const { message } of posted) {
+      assert.equal(message.type, 'metricsBatch');
+      if (message.type !== 'metricsBatch') continue;
+      for (const b of message.batches) {
+        assert.ok(b.columns !== undefined, 'live deltas go as columns');
+        const list = delivered.get(b.runId) ?? [];
+        list.push(...(b.columns!.step as number[]));
+        delivered.set(b.runId, list);
+      }
+    }
+    // Each of the ~10 messages of the busy second carries all 50 runs.
+    const full = posted.filter(({ message }) => message.type === 'metricsBatch' && message.batches.length === 50).length;
+    assert.ok(full >= posted.length - 1, `${full} of ${posted.length} messages carry every run`);
+    for (const [id, last] of steps) assert.deepEqual(delivered.get(id), Array.from({ length: last }, (_, i) => i + 1), `${id}: every row, in order`);
   });
 });

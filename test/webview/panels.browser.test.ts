@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { colorDistance } from '../../webview/src/model/colors';
 import { CHROMIUM_ARGS, chromiumPath, DIST, LIGHT_THEME, ROOT, servePanels, type PanelServer } from './browser/harness';
 
 const exe = chromiumPath();
@@ -133,7 +134,8 @@ describe('chart panels in Chromium', { skip, timeout: 180_000 }, () => {
             step: i,
             examples: i * 64,
             time: 1_700_000_000_000 + i * 5,
-            loss: 5 / (1 + i / (200 + 100 * seed)) + 0.2 * Math.abs(Math.sin(i * 0.13 + seed)),
+            // A training loss: a trend and noise (a hash of the step), so smoothing has work to do.
+            loss: 5 / (1 + i / (200 + 100 * seed)) + 0.2 * Math.abs(Math.sin(i * 0.13 + seed)) + 0.1 * ((Math.sin(i * 12.9898 + seed * 78.233) * 43758.5453) % 1),
             learningRate: 0.1 * Math.min(1, (i + 1) / 300),
             gradNorm: 1 + seed + Math.cos(i / 50),
           });
@@ -143,18 +145,21 @@ describe('chart panels in Chromium', { skip, timeout: 180_000 }, () => {
     );
   }
 
-  const runInfo = (id: string, label: string, lr: number, p = 0) => ({
+  const runInfo = (id: string, label: string, lr: number, p = 0, batchSize = 64) => ({
     id,
     experiment: 'nqm',
     label,
     optimizer: 'sgd',
-    batchSize: 64,
+    batchSize,
     status: 'running',
     hyperparameters: { learningRate: lr, precondition: p },
     summary: {},
     config: { 'problem.dim': 10000, 'problem.type': 'nqm', 'optimizer.type': 'sgd' },
     createdAt: '2025-01-01T00:00:00Z',
   });
+
+  /** Three SGD runs of a batch-size sweep: one label, three batch sizes. */
+  const DASH_RUNS = [runInfo('r0', 'SGD', 0.1, 0, 64), runInfo('r1', 'SGD', 0.3, 0, 256), runInfo('r2', 'SGD', 0.9, 0, 1024)];
 
   test('dashboard: handshake, live charts per metric, validation, zoom that survives streaming, state after reload, export', async () => {
     const page = await open('dashboard');
@@ -163,7 +168,7 @@ describe('chart panels in Chromium', { skip, timeout: 180_000 }, () => {
     await page.evaluate((runs) => {
       window.__send({ type: 'init', panel: 'dashboard', title: 'NQM: SGD p=0.5' });
       window.__send({ type: 'runs', runs });
-    }, [runInfo('r0', 'SGD B=64', 0.1), runInfo('r1', 'SGD B=256', 0.3), runInfo('r2', 'SGD B=1024', 0.9)]);
+    }, DASH_RUNS);
     for (let r = 0; r < 3; r++) await sendRun(page, `r${r}`, 0, 3000, r);
     await settle(page);
 
@@ -171,12 +176,28 @@ describe('chart panels in Chromium', { skip, timeout: 180_000 }, () => {
     assert.deepEqual(info.map((c) => c.id), ['loss', 'learningRate', 'gradNorm'], 'one chart per metric, loss first');
     for (const c of info) {
       assert.equal(c.lengths.length, 6, `${c.id}: raw + smoothed per run`);
-      for (const n of c.lengths) assert.ok(n > 10 && n <= 2 * Math.round(c.width) + 4, `${c.id}: ${n} points drawn (decimated to the chart's width ${c.width})`);
+      c.lengths.forEach((n, i) => {
+        if (c.hidden[i]) assert.equal(n, 0, `${c.id}: a hidden dataset is not decimated`);
+        else assert.ok(n > 10 && n <= 2 * Math.round(c.width) + 4, `${c.id}: ${n} points drawn (decimated to the chart's width ${c.width})`);
+      });
     }
+    // The noisy loss is smoothed (its smoothed lines shown); the learning-rate schedule and the
+    // smooth gradNorm curve have no noise to remove: drawn as they are, no smoothed twin.
+    assert.deepEqual(info.map((c) => [c.id, c.hidden.slice(3).every((h) => !h)]), [['loss', true], ['learningRate', false], ['gradNorm', false]]);
+    const rawStyle = await page.evaluate(() =>
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      window.optlabDebug!.charts().map(({ chart }) => (chart as any).data.datasets[0].borderColor),
+    );
+    assert.deepEqual(rawStyle, ['rgba(55, 148, 255, 0.22)', '#3794ff', '#3794ff'], 'faint raw line only behind a smoothed one');
     assert.ok((await colorPixels(page, 'loss', '#3794ff')) > 100, 'the first run (charts-blue) is drawn');
     assert.ok((await colorPixels(page, 'loss', '#f14c4c')) > 100, 'the second run (charts-red) is drawn');
     assert.equal(await page.textContent('.panel-title'), 'NQM: SGD p=0.5');
     assert.equal(await page.locator('.run-item .badge.status-running').count(), 3);
+    // Runs of one label are told apart by their batch size, in the run list.
+    assert.deepEqual(await page.locator('.run-item .run-label').allTextContents(), ['SGD \u00b7 B=64', 'SGD \u00b7 B=256', 'SGD \u00b7 B=1024']);
+    // Steps 0..3000 uniformly, a loss within 1.5 decades: the automatic scales stay linear.
+    assert.deepEqual(info.map((c) => [c.xType, c.yType]), info.map(() => ['linear', 'linear']));
+    assert.equal(await page.locator('select[aria-label="x scale"] option').first().textContent(), 'auto (linear)');
 
     // Invalid messages are ignored and reported.
     await page.evaluate(() => {
@@ -194,11 +215,12 @@ describe('chart panels in Chromium', { skip, timeout: 180_000 }, () => {
     await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.5);
     await frames(page);
     assert.equal(await page.locator('.chart-tooltip:not(.hidden) .tt-rows tr').count(), 3);
+    assert.deepEqual((await page.locator('.chart-tooltip:not(.hidden) .tt-label').allTextContents()).sort(), ['SGD \u00b7 B=1024', 'SGD \u00b7 B=256', 'SGD \u00b7 B=64']);
     assert.ok(!(await page.locator('.chart-card[data-metric="learningRate"] .crosshair').getAttribute('class'))!.includes('hidden'), 'crosshair synced on the other charts');
 
     // Smoothing, log y, then a wheel zoom on the loss chart.
     await page.locator('input.smoothing').fill('0.9');
-    await page.locator('label.control:has-text("log y") input').check();
+    await page.selectOption('select[aria-label="y scale"]', 'log');
     await frames(page);
     info = await charts(page);
     assert.ok(info.every((c) => c.yType === 'logarithmic'));
@@ -238,12 +260,12 @@ describe('chart panels in Chromium', { skip, timeout: 180_000 }, () => {
     await page.screenshot({ path: path.join(SHOTS, 'dashboard.png') });
     await page.reload();
     await page.waitForFunction(() => window.__posted.length > 0);
-    await page.evaluate((runs) => window.__send({ type: 'runs', runs }), [runInfo('r0', 'SGD B=64', 0.1), runInfo('r1', 'SGD B=256', 0.3), runInfo('r2', 'SGD B=1024', 0.9)]);
+    await page.evaluate((runs) => window.__send({ type: 'runs', runs }), DASH_RUNS);
     for (let r = 0; r < 3; r++) await sendRun(page, `r${r}`, 0, 5000, r);
     await settle(page);
     await frames(page, 2);
     assert.equal(await page.locator('input.smoothing').inputValue(), '0.9');
-    assert.equal(await page.locator('label.control:has-text("log y") input').isChecked(), true);
+    assert.equal(await page.locator('select[aria-label="y scale"]').inputValue(), 'log');
     const restored = (await charts(page)).find((c) => c.id === 'loss')!;
     assert.equal(restored.yType, 'logarithmic');
     for (const k of [0, 1] as const) assert.ok(Math.abs(restored.x[k] - beforeReload.x[k]) < 1e-6 * Math.max(1, Math.abs(beforeReload.x[k])), `zoom x restored: ${restored.x} vs ${beforeReload.x}`);
@@ -264,6 +286,111 @@ describe('chart panels in Chromium', { skip, timeout: 180_000 }, () => {
     assert.equal(bytes.readUInt32BE(16) >= 1200, true, `export width ${bytes.readUInt32BE(16)}`);
 
     assert.deepEqual(await page.evaluate(() => window.__violations), [], 'no CSP violation');
+    await page.context().close();
+  });
+
+  /** An NQM sweep as the host sends it (one metricsBatch, columns): 200 log-spaced steps from 1 to 10^6 per run. */
+  async function sendNqmSweep(page: Page, runs: { id: string; batchSize: number; sMin: number }[]): Promise<void> {
+    await page.evaluate((rs) => {
+      const steps = Array.from({ length: 200 }, (_, i) => Math.round(10 ** ((6 * i) / 199)));
+      const batches = rs.map((r) => ({
+        runId: r.id,
+        reset: true,
+        length: steps.length,
+        columns: {
+          step: steps,
+          examples: steps.map((k) => k * r.batchSize),
+          loss: steps.map((k) => 5 / (1 + k / r.sMin) + 0.002),
+          learningRate: steps.map(() => Math.min(1.9, 1e-4 * r.batchSize)),
+        },
+      }));
+      window.__send({ type: 'metricsBatch', batches });
+    }, runs);
+  }
+
+  test('dashboard: an NQM sweep gets log axes by default, a hue per optimizer with shades by batch size; the user\'s scale wins after a reload', async () => {
+    const page = await open('dashboard');
+    const labels = ['SGD', 'Momentum', 'EMA'];
+    const sizes = [4, 64, 1024, 16384];
+    const infos = labels.flatMap((l) => sizes.map((b) => ({ ...runInfo(`${l}-${b}`, l, 0.1, 0, b), status: 'completed' })));
+    const sweep = labels.flatMap((l, k) => sizes.map((b) => ({ id: `${l}-${b}`, batchSize: b, sMin: 30 * (k + 1) * (1 + 4096 / b) })));
+    await page.evaluate((runs) => window.__send({ type: 'runs', runs }), infos);
+    await sendNqmSweep(page, sweep);
+    await settle(page);
+
+    let info = await charts(page);
+    const byId = (id: string) => info.find((c) => c.id === id)!;
+    assert.deepEqual([byId('loss').xType, byId('loss').yType], ['logarithmic', 'logarithmic'], 'log-spaced steps over 6 decades, a loss over 3 decades');
+    assert.equal(byId('learningRate').yType, 'logarithmic', 'learning rates from 4e-4 to 1.6');
+    assert.ok(byId('loss').x[0] <= 1 && byId('loss').x[1] >= 1e6, `the whole x range: ${byId('loss').x}`);
+    assert.equal(await page.locator('select[aria-label="x scale"] option').first().textContent(), 'auto (log)');
+    assert.equal(await page.locator('select[aria-label="y scale"] option').first().textContent(), 'auto (log)');
+
+    // The legend: one heading per optimizer, its runs by batch size, label · B=.
+    assert.deepEqual(await page.locator('.run-group .group-label').allTextContents(), labels);
+    assert.deepEqual(await page.locator('.run-group .run-count').allTextContents(), labels.map(() => '4 runs, all completed'));
+    assert.equal(await page.locator('.run-item .badge:visible').count(), 0, 'completed runs need no badge under a heading that counts them');
+    await page.evaluate(() => window.__send({ type: 'runStatus', runId: 'EMA-64', status: 'diverged' }));
+    await settle(page);
+    assert.equal(await page.locator('.run-group .run-count').nth(2).textContent(), '4 runs: 3 completed, 1 diverged');
+    assert.deepEqual(await page.locator('.run-item .badge:visible').allTextContents(), ['diverged']);
+    assert.equal(await page.locator('.run-item .run-label').first().textContent(), 'SGD \u00b7 B=4');
+    // 3 headings + 12 runs fit the legend's six rows at this width: no "show all" bar.
+    assert.equal(await page.locator('.legend-bar').isVisible(), false);
+    // Colours: a hue per optimizer, a shade per batch size, twelve different ones.
+    const colours: [string, string][] = await page.evaluate(() =>
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      ((window.optlabDebug!.charts()[0].chart as any).data.datasets as any[]).filter((d) => !String(d.label).endsWith('(raw)')).map((d) => [d.label, d.borderColor]),
+    );
+    const colour = new Map(colours);
+    assert.equal(new Set(colour.values()).size, 12, JSON.stringify(colours));
+    // Expected losses in closed form have no noise: each drawn once, as computed, no smoothed twin lagging it.
+    const drawn = await page.evaluate(() =>
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      ((window.optlabDebug!.charts()[0].chart as any).data.datasets as any[]).filter((d) => !d.hidden).map((d) => [d.label, d.borderColor]),
+    );
+    assert.equal(drawn.length, 12);
+    for (const [label, color] of drawn) assert.equal(color, colour.get(label), `${label}: the line itself, at full strength`);
+    for (const l of labels) {
+      const own = sizes.map((b) => colour.get(`${l} \u00b7 B=${b}`)!);
+      const others = labels.filter((o) => o !== l).flatMap((o) => sizes.map((b) => colour.get(`${o} \u00b7 B=${b}`)!));
+      for (const c of own) {
+        const mine = Math.max(...own.map((d) => colorDistance(c, d)));
+        const theirs = Math.min(...others.map((d) => colorDistance(c, d)));
+        assert.ok(theirs > 0.04, `${l}: ${c} is not confused with another optimizer's run (${theirs.toFixed(3)})`);
+        assert.ok(mine < 0.3, `${l}: ${c} stays in its family (${mine.toFixed(3)})`);
+      }
+    }
+    assert.ok((await colorPixels(page, 'loss', colour.get('EMA \u00b7 B=16384')!)) > 30, 'EMA B=16384 drawn');
+    await page.screenshot({ path: path.join(SHOTS, 'dashboard-nqm.png') });
+
+    // Unchecking an optimizer's heading hides its runs.
+    await page.locator('.run-group', { hasText: 'Momentum' }).locator('input').uncheck();
+    await settle(page);
+    info = await charts(page);
+    const shown: string[] = await page.evaluate(() =>
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      ((window.optlabDebug!.charts()[0].chart as any).data.datasets as any[]).filter((d) => !d.hidden).map((d) => d.label),
+    );
+    assert.equal(shown.length, 8, shown.join());
+    assert.ok(shown.every((l) => !l.startsWith('Momentum')), shown.join());
+    await page.locator('.run-group', { hasText: 'Momentum' }).locator('input').check();
+
+    // The user picks a linear x: it stays so, through a reload, whatever the data says.
+    await page.selectOption('select[aria-label="x scale"]', 'linear');
+    await settle(page);
+    info = await charts(page);
+    assert.equal(byId('loss').xType, 'linear');
+    assert.equal(byId('loss').yType, 'logarithmic', 'y still automatic');
+    await page.reload();
+    await page.waitForFunction(() => window.__posted.length > 0);
+    await page.evaluate((runs) => window.__send({ type: 'runs', runs }), infos);
+    await sendNqmSweep(page, sweep);
+    await settle(page);
+    info = await charts(page);
+    assert.deepEqual([byId('loss').xType, byId('loss').yType], ['linear', 'logarithmic']);
+    assert.equal(await page.locator('select[aria-label="x scale"]').inputValue(), 'linear');
+    assert.deepEqual(await page.evaluate(() => window.__violations), []);
     await page.context().close();
   });
 
@@ -329,19 +456,43 @@ describe('chart panels in Chromium', { skip, timeout: 180_000 }, () => {
     await page.context().close();
   });
 
-  test('compare: 50 runs x 10,000 points draw their first frame quickly; config diff and summaries', async () => {
+  /**
+   * Sends 50 runs x 10,000 points to a fresh compare panel and times the first frame that has
+   * drawn them all. `rows`: one `metrics` message of row objects per run (what the host sent
+   * before); `columns`: one `metricsBatch` message, each run as columns (what the host sends now).
+   * Rows are generated first; the clock covers delivery (structured clone), storing, smoothing,
+   * decimating and drawing, until a frame has been painted.
+   */
+  async function compareFirstFrame(form: 'rows' | 'columns'): Promise<{ page: Page; ms: number; firstMs: number; stats: Record<string, number> }> {
     const page = await open('compare');
     const runs = Array.from({ length: 50 }, (_, i) => runInfo(`c${i}`, `run ${i}`, 0.01 * (i + 1), i % 2 ? 0.5 : 0));
     await page.evaluate((r) => window.__send({ type: 'runs', runs: r }), runs);
     await frames(page);
-    // Rows are generated first; the clock covers delivery (structured clone), storing, smoothing,
-    // decimating and drawing, until a frame has been painted.
-    const [ms, firstMs] = await page.evaluate(async () => {
-      const msgs = [];
-      for (let r = 0; r < 50; r++) {
-        const rows = [];
-        for (let i = 0; i < 10_000; i++) rows.push({ step: i, examples: i * 32, loss: 5 / (1 + i / (100 + 7 * r)) + 0.05 * Math.sin(i + r), learningRate: 0.01 * (r + 1) });
-        msgs.push({ type: 'metrics', runId: `c${r}`, rows });
+    const [ms, firstMs] = await page.evaluate(async (f) => {
+      const loss = (r: number, i: number) => 5 / (1 + i / (100 + 7 * r)) + 0.05 * Math.sin(i + r);
+      const msgs: unknown[] = [];
+      if (f === 'rows') {
+        for (let r = 0; r < 50; r++) {
+          const rows = [];
+          for (let i = 0; i < 10_000; i++) rows.push({ step: i, examples: i * 32, loss: loss(r, i), learningRate: 0.01 * (r + 1) });
+          msgs.push({ type: 'metrics', runId: `c${r}`, rows });
+        }
+      } else {
+        const batches = [];
+        for (let r = 0; r < 50; r++) {
+          const step = [];
+          const examples = [];
+          const l = [];
+          const lr = [];
+          for (let i = 0; i < 10_000; i++) {
+            step.push(i);
+            examples.push(i * 32);
+            l.push(loss(r, i));
+            lr.push(0.01 * (r + 1));
+          }
+          batches.push({ runId: `c${r}`, columns: { step, examples, loss: l, learningRate: lr }, length: 10_000, reset: true });
+        }
+        msgs.push({ type: 'metricsBatch', batches });
       }
       const t0 = performance.now();
       for (const m of msgs) window.__send(m);
@@ -359,16 +510,29 @@ describe('chart panels in Chromium', { skip, timeout: 180_000 }, () => {
       });
       const first = window.optlabDebug!.stats().firstDataFrameAt - t0;
       return [performance.now() - t0, first];
-    });
+    }, form);
     const stats = await page.evaluate(() => window.optlabDebug!.stats());
-    const panelMs = stats.messageMs + stats.frameMs;
-    console.log(
-      `  compare, 50 runs x 10,000 points: first frame with data drawn after ${firstMs.toFixed(0)} ms, the frame with all of them painted ${ms.toFixed(0)} ms after the messages were sent; ` +
-        `the panel's own work ${panelMs.toFixed(0)} ms (${stats.messageMs.toFixed(0)} ms storing rows, ${stats.frameMs.toFixed(0)} ms in ${stats.frames} frames), ` +
-        `the rest is the messages' structured clone (500,000 row objects), GC and paint`,
-    );
+    return { page, ms, firstMs, stats };
+  }
+
+  test('compare: 50 runs x 10,000 points draw their first frame quickly; config diff and summaries', async () => {
+    // Before: row objects, one message per run. The panel must still accept them.
+    const before = await compareFirstFrame('rows');
+    const beforeCounts = await before.page.locator('.run-item .run-count').allTextContents();
+    await before.page.context().close();
+    const { page, ms, firstMs, stats } = await compareFirstFrame('columns');
+    const print = (what: string, r: { ms: number; firstMs: number; stats: Record<string, number> }) =>
+      console.log(
+        `  compare, 50 runs x 10,000 points, ${what}: first frame with data after ${r.firstMs.toFixed(0)} ms, the frame with all of them painted ${r.ms.toFixed(0)} ms after the messages were sent; ` +
+          `the panel's own work ${(r.stats.messageMs + r.stats.frameMs).toFixed(0)} ms (${r.stats.messageMs.toFixed(0)} ms storing rows, ${r.stats.frameMs.toFixed(0)} ms in ${r.stats.frames} frames); the rest is structured clone, GC and paint`,
+      );
+    print('row objects (50 metrics messages)', before);
+    print('columns (1 metricsBatch message)', { ms, firstMs, stats });
     // Timings are printed, not asserted (the machines are shared); decimation itself is asserted
-    // structurally below and in decimate.test.ts.
+    // structurally below and in decimate.test.ts. Both forms give the same store:
+    assert.deepEqual(await page.locator('.run-item .run-count').allTextContents(), beforeCounts);
+    assert.equal(beforeCounts.length, 50);
+    assert.ok(beforeCounts.every((c) => c === '10,000 rows'), beforeCounts[0]);
 
     await page.waitForSelector('.config-diff table');
     await page.waitForTimeout(700);
@@ -379,6 +543,17 @@ describe('chart panels in Chromium', { skip, timeout: 180_000 }, () => {
     assert.equal(await page.locator('.metric-summary').first().locator('tbody tr').count(), 50);
     const best = await page.locator('.metric-summary').first().locator('td.best').count();
     assert.equal(best, 1, 'one best (lowest minimum) run highlighted for loss');
+    // 50 runs: the legend shows whole rows and says how many runs it holds; "Show all" expands it.
+    assert.equal(await page.locator('.legend-bar').isVisible(), true);
+    assert.match((await page.locator('.legend-bar').textContent()) ?? '', /50 runs/);
+    const legendBox = async () => page.locator('.run-legend').evaluate((e) => [e.clientHeight, e.scrollHeight]);
+    const [h0, full] = await legendBox();
+    assert.ok(h0 < full, `collapsed: ${h0} of ${full} px`);
+    await page.click('.legend-more');
+    const [h1] = await legendBox();
+    assert.ok(h1 >= full - 1, `expanded: ${h1} of ${full} px`);
+    await page.click('.legend-more');
+    assert.equal(await page.locator('.config-diff tbody th button').first().textContent(), 'run 0 \u00b7 B=64', 'the run list names runs with their batch size');
     await page.screenshot({ path: path.join(SHOTS, 'compare.png'), fullPage: false });
 
     await page.locator('.config-diff tbody tr').nth(3).locator('button.link').click();
@@ -415,7 +590,15 @@ describe('chart panels in Chromium', { skip, timeout: 180_000 }, () => {
       {
         type: 'criticalBatch',
         experiment: 'nqm-critical-batch',
-        reports: [report('SGD p=0.5', sgd, 72.2, 17860), report('Momentum', mom, 153.6, 32520, [4 ** 10])],
+        // The NQM study's six optimizers (in an order that once gave SGD p=0.75 and EMA the same orange).
+        reports: [
+          report('SGD p=0.5', sgd, 72.2, 17860),
+          report('Momentum', mom, 153.6, 32520, [4 ** 10]),
+          report('SGD', fit(6971, 800.5), 6971, 800.5),
+          report('SGD p=0.75', fit(7.24, 136700), 7.24, 136700),
+          report('SGD p=0.25', fit(715.7, 3053), 715.7, 3053),
+          report('EMA', fit(7118, 108.1), 7118, 108.1),
+        ],
         runIds,
         prediction: [report('SGD p=0.5', fit(80, 15000), 80, 15000)],
       },
@@ -429,8 +612,28 @@ describe('chart panels in Chromium', { skip, timeout: 180_000 }, () => {
     assert.ok((await colorPixels(page, 'steps', '#3794ff')) > 100, 'SGD drawn');
     assert.ok((await colorPixels(page, 'steps', '#f14c4c')) > 100, 'Momentum drawn');
     assert.ok((await colorPixels(page, 'lr', '#3794ff')) > 50, 'learning rates drawn');
+    // Six optimizers, six clearly different colours, the same per optimizer in both charts and the table.
+    const colours: [string, string][][] = await page.evaluate(() =>
+      window.optlabDebug!.charts().map(({ chart }) =>
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any
+        (chart as any).data.datasets.filter((d: any) => d.optlabKind === 'points' || d.optlabKind === 'lr').map((d: any) => [d.optlabGroup, d.borderColor] as [string, string]),
+      ),
+    );
+    const stepsColours = new Map(colours[0]);
+    assert.equal(stepsColours.size, 6);
+    assert.deepEqual(new Map(colours[1]), stepsColours, 'the learning-rate chart uses the same colour per optimizer');
+    const names = [...stepsColours.keys()];
+    for (let i = 0; i < names.length; i++)
+      for (let j = 0; j < i; j++) {
+        const d = colorDistance(stepsColours.get(names[i])!, stepsColours.get(names[j])!);
+        assert.ok(d >= 0.1, `${names[i]} ${stepsColours.get(names[i])} and ${names[j]} ${stepsColours.get(names[j])} are too alike (OKLab distance ${d.toFixed(3)})`);
+      }
+    assert.ok((await colorPixels(page, 'steps', stepsColours.get('EMA')!)) > 50, `EMA drawn in ${stepsColours.get('EMA')}`);
+    assert.ok((await colorPixels(page, 'steps', stepsColours.get('SGD p=0.75')!)) > 50, `SGD p=0.75 drawn in ${stepsColours.get('SGD p=0.75')}`);
+    const swatches = await page.locator('.cb-summary tbody th .swatch').evaluateAll((els) => els.map((e) => getComputedStyle(e).backgroundColor));
+    assert.equal(new Set(swatches).size, 6, 'six table swatches');
     const rows = await page.locator('.cb-summary tbody tr').allTextContents();
-    assert.equal(rows.length, 2);
+    assert.equal(rows.length, 6);
     assert.match(rows[0], /SGD p=0\.5\s*17860\s*72\.2\s*1\.289e6\s*ok/);
     assert.match(rows[1], /Momentum.*partial.*did not reach/);
     assert.match(await page.locator('.omitted').textContent() ?? '', /Momentum: B = 2\u00b2\u2070/);

@@ -1,5 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { MetricRow } from '../../engine/src/store/types.js';
 import { INDEX_COLUMN, orderMetrics, RunSeries, SeriesStore, toNumber, WALL_COLUMN } from '../../webview/src/model/series-store.js';
 
 const col = (s: RunSeries, key: string) => Array.from(s.column(key)!.subarray(0, s.length));
@@ -93,5 +94,80 @@ describe('series store', () => {
     assert.equal(store.get('a')!.length, 1);
     assert.equal(store.get('a')!.column('loss')![0], 9);
     assert.equal(store.get('a')!.generation, g + 1);
+  });
+
+  test('columns go straight into the typed arrays and give the same series as the same rows', () => {
+    const rows: MetricRow[] = [
+      { step: 0, loss: 4, time: 1_700_000_000_000 },
+      { step: 1, loss: 'NaN', gradNorm: 10, time: 1_700_000_000_500 },
+      { step: 2, gradNorm: 8, wallTime: 1_700_000_002_000 },
+    ];
+    const byRows = new RunSeries('r');
+    byRows.append(rows);
+    const byCols = new RunSeries('c');
+    const grew = byCols.appendColumns(
+      { step: [0, 1, 2], loss: [4, null, null], gradNorm: [null, 10, 8], time: [1_700_000_000_000, 1_700_000_000_500, null], wallTime: [null, null, 1_700_000_002_000] },
+      3,
+    );
+    assert.equal(grew, true);
+    assert.equal(byCols.length, 3);
+    for (const key of ['step', 'loss', 'gradNorm', WALL_COLUMN]) assert.deepEqual(col(byCols, key), col(byRows, key), key);
+    assert.deepEqual(byCols.keys().sort(), byRows.keys().sort());
+    assert.deepEqual(byCols.extent('gradNorm'), byRows.extent('gradNorm'));
+    assert.equal(byCols.isMonotone('step'), true);
+    assert.deepEqual(col(byCols, WALL_COLUMN), [0, 0.5, 2]);
+  });
+
+  test('columns: a later message without a column leaves NaN there; a new column is NaN before it; capacity grows', () => {
+    const s = new RunSeries('r');
+    s.appendColumns({ step: [0, 1], loss: [3, 2] }, 2);
+    assert.equal(s.appendColumns({ step: [2], loss: [1] }, 1), false, 'no new column');
+    assert.equal(s.appendColumns({ step: [3], acc: [0.5] }, 1), true, 'acc is new');
+    assert.deepEqual(col(s, 'loss'), [3, 2, 1, NaN]);
+    assert.deepEqual(col(s, 'acc'), [NaN, NaN, NaN, 0.5]);
+    const n = 5000;
+    s.appendColumns({ step: Array.from({ length: n }, (_, i) => 4 + i), loss: Array.from({ length: n }, () => 1) }, n);
+    assert.equal(s.length, 4 + n);
+    assert.equal(s.column('step')![4 + n - 1], 3 + n);
+    assert.equal(s.extent('step')!.max, 3 + n);
+    assert.equal(s.appendColumns({}, 0), false, 'an empty message changes nothing');
+    assert.equal(s.length, 4 + n);
+  });
+
+  test('the store ingests either form, with reset, from protocol messages', () => {
+    const store = new SeriesStore();
+    store.ingest({ runId: 'a', rows: [{ step: 0, loss: 1 }] });
+    store.ingest({ runId: 'a', columns: { step: [1, 2], loss: [0.5, 0.25] }, length: 2 });
+    assert.deepEqual(col(store.get('a')!, 'loss'), [1, 0.5, 0.25]);
+    const g = store.get('a')!.generation;
+    store.ingest({ runId: 'a', columns: { step: [0], loss: [7] }, length: 1, reset: true });
+    assert.deepEqual(col(store.get('a')!, 'loss'), [7]);
+    assert.equal(store.get('a')!.generation, g + 1);
+    assert.deepEqual(store.metricKeys(), ['loss']);
+  });
+
+  test('roughness: noise turns at about 2/3 of its moves, a closed-form curve or a schedule hardly ever', () => {
+    const s = new RunSeries('r');
+    let seed = 1;
+    const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const n = 2000;
+    s.appendColumns(
+      {
+        noisy: Array.from({ length: n }, (_, i) => 1 / (1 + i / 100) + 0.05 * rand()),
+        curve: Array.from({ length: n }, (_, i) => 5 / (1 + i / 300) + 0.01),
+        schedule: Array.from({ length: n }, (_, i) => 0.1 * 0.5 ** Math.floor(i / 500)),
+      },
+      n,
+    );
+    assert.ok(Math.abs(s.roughness('noisy')! - 2 / 3) < 0.1, `noise: ${s.roughness('noisy')}`);
+    assert.equal(s.roughness('curve'), 0);
+    assert.equal(s.roughness('schedule'), 0, 'three steps in 2,000 rows');
+    const few = new RunSeries('f');
+    few.append([{ loss: 1 }, { loss: 2 }, { loss: 1 }]);
+    assert.equal(few.roughness('loss'), undefined, 'too little to tell');
+    // Incremental: the same figure whether the rows come at once or in pieces.
+    const t = new RunSeries('t');
+    for (let k = 0; k < n; k += 100) t.appendColumns({ noisy: Array.from(s.column('noisy')!.subarray(k, k + 100)) }, 100);
+    assert.equal(t.roughness('noisy'), s.roughness('noisy'));
   });
 });

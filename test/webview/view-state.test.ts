@@ -4,7 +4,7 @@ import { DEFAULT_BOARD_STATE, sanitizeBoardState, zoomFitsAxis } from '../../web
 
 describe('restored view state', () => {
   test('a valid state survives a round trip through JSON (as setState/getState do)', () => {
-    const s = { xAxis: 'examples', logX: true, logY: true, smoothing: 0.9, metric: 'loss', zoomMode: 'x', zoom: { loss: { x: [10, 200] } }, hiddenRuns: ['r1'] };
+    const s = { xAxis: 'examples', xScale: 'log', yScale: 'linear', smoothing: 0.9, metric: 'loss', zoomMode: 'x', zoom: { loss: { x: [10, 200] } }, hiddenRuns: ['r1'] };
     assert.deepEqual(sanitizeBoardState(JSON.parse(JSON.stringify(s))), s);
   });
 
@@ -13,11 +13,22 @@ describe('restored view state', () => {
     assert.deepEqual(sanitizeBoardState('x'), DEFAULT_BOARD_STATE);
     const s = sanitizeBoardState({ xAxis: 'epoch', logX: 'yes', smoothing: 5, zoomMode: 'z', zoom: { a: { x: [5, 1] }, b: { y: [0, 1] }, c: 3 }, hiddenRuns: ['a', 2] });
     assert.equal(s.xAxis, 'step');
-    assert.equal(s.logX, false);
+    assert.equal(s.xScale, 'auto');
+    assert.equal(s.yScale, 'auto');
     assert.equal(s.smoothing, 0.999);
     assert.equal(s.zoomMode, 'xy');
     assert.deepEqual(s.zoom, { b: { y: [0, 1] } }, 'inverted ranges and non-objects dropped');
     assert.deepEqual(s.hiddenRuns, ['a']);
+  });
+
+  test('axis scales default to auto; a state saved with the old log checkboxes keeps what the user chose', () => {
+    assert.equal(DEFAULT_BOARD_STATE.xScale, 'auto');
+    assert.equal(DEFAULT_BOARD_STATE.yScale, 'auto');
+    const old = sanitizeBoardState({ logX: true, logY: false });
+    assert.equal(old.xScale, 'log', 'log x was ticked: the user chose it');
+    assert.equal(old.yScale, 'auto', 'unticked was the default: auto');
+    assert.equal(sanitizeBoardState({ xScale: 'linear', logX: true }).xScale, 'linear', 'the new field wins');
+    assert.equal(sanitizeBoardState({ yScale: 'cubic' }).yScale, 'auto');
   });
 
   test('defaults are not shared between sanitized states', () => {

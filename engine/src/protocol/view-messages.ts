@@ -31,13 +31,37 @@ export interface RunsMessage {
   type: 'runs';
   runs: RunInfo[];
 }
-/** Appends rows to a run's series; `reset` first clears what the panel holds for that run. */
-export interface MetricsMessage {
-  type: 'metrics';
-  runId: string;
-  rows: MetricRow[];
-  reset?: boolean;
+/**
+ * Metric rows in columnar form: one array per column, every one `length` long. `null` stands for a
+ * row without a value in that column or a value that is not a finite number (JSON, which the
+ * webview channel uses, has no NaN or Infinity); wall-clock columns (`time`, `wallTime`) hold
+ * numbers (seconds or epoch milliseconds), never date strings.
+ */
+export type MetricColumns = Record<string, (number | null)[]>;
+
+/**
+ * Rows for one run: as row objects (`rows`) or as columns (`columns` + `length`), never both;
+ * `reset` first clears what the panel holds for that run.
+ */
+export type RunMetrics = { runId: string; reset?: boolean } & (
+  | { rows: MetricRow[]; columns?: undefined; length?: undefined }
+  | { columns: MetricColumns; length: number; rows?: undefined }
+);
+
+/** Appends rows to a run's series. */
+export type MetricsMessage = { type: 'metrics' } & RunMetrics;
+
+/** Rows for several runs in one message (the host's throttle sends one of these per interval). */
+export interface MetricsBatchMessage {
+  type: 'metricsBatch';
+  batches: RunMetrics[];
 }
+
+/** How many rows a RunMetrics carries. */
+export function runMetricsLength(m: RunMetrics): number {
+  return m.columns !== undefined ? m.length : m.rows.length;
+}
+
 export interface RunStatusMessage {
   type: 'runStatus';
   runId: string;
@@ -57,7 +81,7 @@ export interface ExportPngRequest {
   type: 'exportPng';
   requestId: string;
 }
-export type HostMessage = InitMessage | RunsMessage | MetricsMessage | RunStatusMessage | CriticalBatchMessage | ExportPngRequest;
+export type HostMessage = InitMessage | RunsMessage | MetricsMessage | MetricsBatchMessage | RunStatusMessage | CriticalBatchMessage | ExportPngRequest;
 
 // ---- view -> host ----
 export interface ViewReady {
@@ -86,6 +110,31 @@ function check(cond: boolean, message: string): void {
 }
 const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 
+/** One run's rows: runId, then exactly one of rows (objects) or columns (equal-length arrays of numbers or null). */
+function checkRunMetrics(o: Record<string, unknown>, where: string): void {
+  check(typeof o.runId === 'string', `${where}.runId: expected a string`);
+  check(o.reset === undefined || typeof o.reset === 'boolean', `${where}.reset: expected a boolean`);
+  const hasRows = o.rows !== undefined;
+  const hasColumns = o.columns !== undefined;
+  check(hasRows !== hasColumns, `${where}: expected either rows or columns`);
+  if (hasRows) {
+    check(Array.isArray(o.rows) && (o.rows as unknown[]).every(isObj), `${where}.rows: expected an array of objects`);
+    return;
+  }
+  const n = o.length;
+  check(typeof n === 'number' && Number.isInteger(n) && n >= 0, `${where}.length: expected the number of rows`);
+  check(isObj(o.columns), `${where}.columns: expected an object of arrays`);
+  for (const [key, col] of Object.entries(o.columns as Record<string, unknown>)) {
+    check(Array.isArray(col), `${where}.columns.${key}: expected an array`);
+    const a = col as unknown[];
+    check(a.length === n, `${where}.columns.${key}: ${a.length} values for ${n as number} rows`);
+    for (let i = 0; i < a.length; i++) {
+      const v = a[i];
+      if (typeof v !== 'number' && v !== null) throw new ViewProtocolError(`${where}.columns.${key}[${i}]: expected a number or null`);
+    }
+  }
+}
+
 export function parseHostMessage(x: unknown): HostMessage {
   check(isObj(x), 'host message: expected an object');
   const o = x as Record<string, unknown>;
@@ -99,8 +148,14 @@ export function parseHostMessage(x: unknown): HostMessage {
       (o.runs as unknown[]).forEach((r, i) => check(isObj(r) && typeof r.id === 'string' && typeof r.label === 'string', `runs.runs[${i}]: expected a run with id and label`));
       break;
     case 'metrics':
-      check(typeof o.runId === 'string', 'metrics.runId: expected a string');
-      check(Array.isArray(o.rows) && (o.rows as unknown[]).every(isObj), 'metrics.rows: expected an array of objects');
+      checkRunMetrics(o, 'metrics');
+      break;
+    case 'metricsBatch':
+      check(Array.isArray(o.batches), 'metricsBatch.batches: expected an array');
+      (o.batches as unknown[]).forEach((b, i) => {
+        check(isObj(b), `metricsBatch.batches[${i}]: expected an object`);
+        checkRunMetrics(b as Record<string, unknown>, `metricsBatch.batches[${i}]`);
+      });
       break;
     case 'runStatus':
       check(typeof o.runId === 'string' && typeof o.status === 'string', 'runStatus: expected runId and status');

@@ -6,8 +6,9 @@ import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { HostMessage, PanelKind } from '../../../engine/src/protocol/view-messages';
 import { parseViewMessage } from '../../../engine/src/protocol/view-messages';
-import type { RunStatus } from '../../../engine/src/store/types';
+import type { MetricRow, RunStatus } from '../../../engine/src/store/types';
 import { MetricCoalescer } from '../model/metric-coalescer';
+import { bulkMetricsMessages, liveMetricsMessage, metricsMessage } from '../model/metric-columns';
 import type { PanelAction } from '../model/panel-router';
 import { panelRunIds, panelTitle, type PanelState } from '../model/panel-state';
 import { runLabel } from '../model/run-view';
@@ -48,8 +49,11 @@ export class ChartPanel implements vscode.Disposable {
     this.currentRunIds = new Set(panelRunIds(stateValue));
     this.coalescer = new MetricCoalescer({
       intervalMs: 100,
+      // One message per flush, every run with new rows in it (columnar): the ~10 messages per
+      // second never hold a busy run back behind the others.
       send: (batch) => {
-        for (const { runId, rows } of batch) this.post({ type: 'metrics', runId, rows });
+        const message = liveMetricsMessage(batch);
+        if (message) this.post(message);
       },
     });
     const webview = webviewPanel.webview;
@@ -116,7 +120,7 @@ export class ChartPanel implements vscode.Disposable {
         if (!this.ready) break;
         // Rows first, then the status that ends them.
         const pending = this.coalescer.takeRun(action.runId);
-        if (pending) this.post({ type: 'metrics', runId: pending.runId, rows: pending.rows });
+        if (pending) this.post(metricsMessage(pending.runId, pending.rows));
         this.post({ type: 'runStatus', runId: action.runId, status: action.status, ...(action.summary && { summary: action.summary }) });
         break;
       }
@@ -141,6 +145,7 @@ export class ChartPanel implements vscode.Disposable {
     if (!this.ready) return;
     const { records } = loadRuns([...this.currentRunIds], this.host.data);
     let changed = records.length !== this.currentRunIds.size;
+    const finished: { runId: string; rows: MetricRow[] }[] = [];
     for (const r of records) {
       const before = this.statuses.get(r.id);
       if (before !== r.status) {
@@ -150,10 +155,11 @@ export class ChartPanel implements vscode.Disposable {
         if (before !== undefined && r.status !== 'running' && r.status !== 'queued') {
           const rows = loadMetrics(r, this.host.data);
           this.coalescer.seed(r.id, rows);
-          this.post({ type: 'metrics', runId: r.id, rows, reset: true });
+          finished.push({ runId: r.id, rows });
         }
       }
     }
+    for (const m of bulkMetricsMessages(finished)) this.post(m);
     if (changed) this.refreshRunsSoon();
   }
 
@@ -286,7 +292,7 @@ export class ChartPanel implements vscode.Disposable {
     if (!this.ready || this.disposed) return;
     this.webviewPanel.webview.postMessage(message).then(
       (delivered) => {
-        if (!delivered && message.type !== 'metrics') this.host.data.log(`panel "${this.title}": '${message.type}' was not delivered (the panel is hidden)`);
+        if (!delivered && message.type !== 'metrics' && message.type !== 'metricsBatch') this.host.data.log(`panel "${this.title}": '${message.type}' was not delivered (the panel is hidden)`);
       },
       (err: unknown) => this.host.data.log(`panel "${this.title}": cannot post '${message.type}': ${errorMessage(err)}`),
     );
@@ -304,12 +310,15 @@ export class ChartPanel implements vscode.Disposable {
       const { records, infos, missing } = loadRuns([...this.currentRunIds], this.host.data);
       if (missing.length) this.host.data.log(`panel "${this.title}": ${missing.length} run(s) are no longer in the store: ${missing.join(', ')}`);
       this.post({ type: 'runs', runs: infos });
+      const loaded: { runId: string; rows: MetricRow[] }[] = [];
       for (const record of records) {
         this.statuses.set(record.id, record.status);
         const rows = loadMetrics(record, this.host.data);
         this.coalescer.seed(record.id, rows);
-        this.post({ type: 'metrics', runId: record.id, rows, reset: true });
+        loaded.push({ runId: record.id, rows });
       }
+      // Columnar, several runs per message: the panel draws its first frame from a few messages.
+      for (const m of bulkMetricsMessages(loaded)) this.post(m);
     } catch (err) {
       this.host.data.log(`panel "${this.title}": cannot load its data: ${errorMessage(err)}`);
     }

@@ -16,6 +16,13 @@ export function formatNumber(v: number | null | undefined): string {
   return trimZeros(v.toPrecision(4));
 }
 
+/** Always in exponent form, 4 significant digits: a column of 9.897e5, 1.289e6, 5.58e6 reads alike. */
+export function formatExponent(v: number | null | undefined): string {
+  if (v === null || v === undefined || !Number.isFinite(v) || v === 0) return formatNumber(v);
+  const [m, e] = v.toExponential(3).split('e');
+  return `${trimZeros(m)}e${e.startsWith('+') ? e.slice(1) : e}`;
+}
+
 function trimZeros(s: string): string {
   return s.includes('.') ? s.replace(/0+$/, '').replace(/\.$/, '') : s;
 }
@@ -37,13 +44,34 @@ export function formatInteger(v: number | null | undefined): string {
 
 /**
  * Labels of a log axis: values with mantissa 1, 2 or 5 (1, 2, 5, 10, 20, ...), blank otherwise;
- * only the powers of ten when the axis [lo, hi] spans more than three decades.
+ * only the powers of ten when the axis [lo, hi] spans more than three decades. An axis reaching
+ * beyond 1e-3 .. 1e4 labels its powers of ten all alike, as 10ⁿ (not "1000", "1e4", "100000", "1e6").
  */
 export function logTickLabel(v: number, lo?: number, hi?: number): string {
   if (!(v > 0)) return '';
-  const m = v / 10 ** Math.floor(Math.log10(v) + 1e-9);
+  const e = Math.floor(Math.log10(v) + 1e-9);
+  const m = v / 10 ** e;
   const wide = lo !== undefined && hi !== undefined && lo > 0 && hi / lo > 1e3;
-  return (wide ? [1] : [1, 2, 5]).some((k) => Math.abs(m - k) < 1e-6 * k) ? formatNumber(v) : '';
+  if (!(wide ? [1] : [1, 2, 5]).some((k) => Math.abs(m - k) < 1e-6 * k)) return '';
+  const extreme = lo !== undefined && hi !== undefined && (lo < 0.9e-3 || hi > 1.1e4);
+  return extreme && Math.abs(m - 1) < 1e-6 ? powerOfTen(e) : formatNumber(v);
+}
+
+/** 10ⁿ with a superscript exponent. */
+export function powerOfTen(e: number): string {
+  return `10${e < 0 ? '\u207b' : ''}${[...String(Math.abs(e))].map((d) => SUPERSCRIPT[Number(d)]).join('')}`;
+}
+
+/**
+ * Labels of a linear axis, alike across its ticks: when the largest tick is 10^5 or more, every
+ * tick in exponent form (0, 5e5, 1e6, 1.5e6 rather than 500000, 1e6, 1500000).
+ */
+export function linearTickLabel(v: number, ticks: readonly { value: number }[]): string {
+  let big = 0;
+  for (const t of ticks) big = Math.max(big, Math.abs(t.value));
+  if (big < 1e5 || v === 0) return formatNumber(v);
+  const [mant, exp] = v.toExponential(3).split('e');
+  return `${trimZeros(mant)}e${exp.startsWith('+') ? exp.slice(1) : exp}`;
 }
 
 const SUPERSCRIPT = '\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079';

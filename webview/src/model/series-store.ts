@@ -1,6 +1,7 @@
 // Columnar store of the metric rows a panel holds: one growable Float64Array per column and run,
 // appended in place (amortised doubling), never re-queried. Pure: no DOM, runs in Node for the
 // unit tests and the benchmark.
+import type { MetricColumns, RunMetrics } from '../../../engine/src/protocol/view-messages';
 import type { MetricRow } from '../../../engine/src/store/types';
 
 /** What the x axis of a metric chart can be. */
@@ -25,6 +26,21 @@ export interface Extent {
 }
 
 const emptyExtent = (): Extent => ({ min: Infinity, max: -Infinity, minPositive: Infinity, finite: 0 });
+
+/** How often a column's direction turns: noise makes consecutive differences change sign. */
+interface Turns {
+  last: number;
+  sign: number;
+  /** Non-zero differences between consecutive finite values. */
+  moves: number;
+  /** Sign changes between consecutive non-zero differences. */
+  turns: number;
+}
+
+const noTurns = (): Turns => ({ last: NaN, sign: 0, moves: 0, turns: 0 });
+
+/** Fewer moves than this and a column's roughness is not judged. */
+export const MIN_MOVES_FOR_ROUGHNESS = 20;
 
 /** A metric value as a number: NaN/Infinity survive as the strings the store writes them as. */
 export function toNumber(v: unknown): number {
@@ -66,6 +82,7 @@ export class RunSeries {
   private readonly extents = new Map<string, Extent>();
   /** Finite and non-decreasing over all rows so far (binary search is valid). */
   private readonly monotone = new Map<string, boolean>();
+  private readonly turnStats = new Map<string, Turns>();
   private wallOrigin = NaN;
   private wallScale = 1;
   private hasWall = false;
@@ -115,12 +132,71 @@ export class RunSeries {
     return newColumn;
   }
 
+  /**
+   * Appends `n` rows given as columns (the protocol's columnar form): each column is copied
+   * straight into its typed array, null as NaN; no row objects. Columns the run has and the
+   * message lacks are NaN for these rows. Returns true when a column appeared.
+   */
+  appendColumns(columns: Readonly<MetricColumns>, n: number): boolean {
+    if (n <= 0) return false;
+    const start = this.length;
+    const end = start + n;
+    this.reserve(end);
+    let newColumn = false;
+    for (const [key, col] of this.cols) if (key !== INDEX_COLUMN && key !== WALL_COLUMN && !Object.prototype.hasOwnProperty.call(columns, key)) col.fill(NaN, start, end);
+    for (const key in columns) {
+      if (key === 'time' || key === 'wallTime') continue;
+      const src = columns[key];
+      let col = this.cols.get(key);
+      if (col === undefined) {
+        col = this.addColumn(key, start);
+        newColumn = true;
+      }
+      for (let i = 0; i < n; i++) {
+        const v = src[i];
+        col[start + i] = v === null ? NaN : v;
+      }
+    }
+    const wt = columns.wallTime;
+    const tt = columns.time;
+    let wall = this.cols.get(WALL_COLUMN);
+    if (wt !== undefined || tt !== undefined) {
+      if (wall === undefined) {
+        wall = this.addColumn(WALL_COLUMN, start);
+        this.hasWall = true;
+        newColumn = true;
+      }
+      for (let i = 0; i < n; i++) {
+        // wallTime wins over time, as in append().
+        const w = wt === undefined ? null : wt[i];
+        const tv = w !== null ? w : tt === undefined ? null : tt[i];
+        if (tv === null) {
+          wall[start + i] = NaN;
+          continue;
+        }
+        if (Number.isNaN(this.wallOrigin) && Number.isFinite(tv)) {
+          this.wallOrigin = tv;
+          this.wallScale = Math.abs(tv) > 1e11 ? 1e-3 : 1;
+        }
+        wall[start + i] = (tv - this.wallOrigin) * this.wallScale;
+      }
+    } else if (wall !== undefined) {
+      wall.fill(NaN, start, end);
+    }
+    this.length = end;
+    for (const [key, col] of this.cols) this.scan(key, col, start, end);
+    return newColumn;
+  }
+
   /** Extents and monotonicity of rows [from, to) of a column. */
   private scan(key: string, col: Float64Array, from: number, to: number): void {
     const ext = this.extents.get(key)!;
     let mono = this.monotone.get(key)!;
     let prev = from > 0 ? col[from - 1] : -Infinity;
     let { min, max, minPositive, finite } = ext;
+    let t = this.turnStats.get(key);
+    if (t === undefined) this.turnStats.set(key, (t = noTurns()));
+    let { last, sign, moves, turns } = t;
     for (let i = from; i < to; i++) {
       const v = col[i];
       if (v - v === 0) {
@@ -131,6 +207,14 @@ export class RunSeries {
         if (v > 0 && v < minPositive) minPositive = v;
         if (v < prev) mono = false;
         prev = v;
+        const d = v - last;
+        if (d > 0 || d < 0) {
+          const sg = d > 0 ? 1 : -1;
+          if (sign !== 0 && sg !== sign) turns++;
+          sign = sg;
+          moves++;
+        }
+        last = v;
       } else {
         mono = false;
       }
@@ -139,7 +223,26 @@ export class RunSeries {
     ext.max = max;
     ext.minPositive = minPositive;
     ext.finite = finite;
+    t.last = last;
+    t.sign = sign;
+    t.moves = moves;
+    t.turns = turns;
     this.monotone.set(key, mono);
+  }
+
+  /**
+   * The fraction of a column's moves that turn its direction: about 2/3 for noise, near 0 for a
+   * smooth curve (an expected loss computed in closed form, a schedule); 0 for a column of many
+   * values that hardly change. Undefined while there is too little to tell.
+   */
+  roughness(key: string): number | undefined {
+    const t = this.turnStats.get(key);
+    if (t === undefined) return undefined;
+    if (t.moves < MIN_MOVES_FOR_ROUGHNESS) {
+      // Many values that hardly ever change (a constant, a step schedule): smooth.
+      return (this.extents.get(key)?.finite ?? 0) >= 4 * MIN_MOVES_FOR_ROUGHNESS ? 0 : undefined;
+    }
+    return t.turns / (t.moves - 1);
   }
 
   /** A new column, NaN for the rows [0, upTo) that did not have it. */
@@ -228,6 +331,7 @@ export class RunSeries {
     this.cols.clear();
     this.extents.clear();
     this.monotone.clear();
+    this.turnStats.clear();
     this.length = 0;
     this.capacity = 0;
     this.wallOrigin = NaN;
@@ -277,6 +381,22 @@ export class SeriesStore {
     }
     if (s.append(rows)) this.columnsVersion++;
     return s;
+  }
+
+  /** Appends columnar rows (see RunSeries.appendColumns). */
+  appendColumns(runId: string, columns: Readonly<MetricColumns>, length: number, reset = false): RunSeries {
+    const s = this.ensure(runId);
+    if (reset) {
+      s.reset();
+      this.columnsVersion++;
+    }
+    if (s.appendColumns(columns, length)) this.columnsVersion++;
+    return s;
+  }
+
+  /** One run's rows from a message, in whichever form they came. */
+  ingest(m: RunMetrics): RunSeries {
+    return m.columns !== undefined ? this.appendColumns(m.runId, m.columns, m.length, m.reset === true) : this.append(m.runId, m.rows, m.reset === true);
   }
 
   delete(runId: string): void {

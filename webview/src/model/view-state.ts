@@ -1,6 +1,7 @@
 // The view state a panel keeps through a window reload (vscode getState/setState): axis modes,
 // smoothing, the selected metric, zoom, hidden runs. Restored state is untrusted input: it is
 // checked field by field and anything odd falls back to the default. Pure: no DOM.
+import { SCALE_CHOICES, type ScaleChoice } from './axis-scale';
 import { clampSmoothing } from './smoothing';
 import { X_AXIS_KINDS, type XAxisKind } from './series-store';
 
@@ -14,8 +15,9 @@ export interface ZoomRange {
 
 export interface BoardState {
   xAxis: XAxisKind;
-  logX: boolean;
-  logY: boolean;
+  /** 'auto' until the user picks one: log when the data calls for it (see axis-scale.ts). */
+  xScale: ScaleChoice;
+  yScale: ScaleChoice;
   /** Debiased EMA weight, 0..0.999. */
   smoothing: number;
   /** One metric shown alone, or '' for every metric. */
@@ -28,8 +30,8 @@ export interface BoardState {
 
 export const DEFAULT_BOARD_STATE: BoardState = {
   xAxis: 'step',
-  logX: false,
-  logY: false,
+  xScale: 'auto',
+  yScale: 'auto',
   smoothing: 0.6,
   metric: '',
   zoomMode: 'xy',
@@ -60,13 +62,22 @@ export function sanitizeZoom(v: unknown): Record<string, ZoomRange> {
   return out;
 }
 
+/**
+ * A saved scale choice. States saved before the choice existed have logX/logY booleans, false by
+ * default: true was the user's choice, false may not have been (it becomes 'auto').
+ */
+function scaleChoice(v: unknown, legacyLog: unknown, fallback: ScaleChoice): ScaleChoice {
+  if (SCALE_CHOICES.includes(v as ScaleChoice)) return v as ScaleChoice;
+  return legacyLog === true ? 'log' : fallback;
+}
+
 export function sanitizeBoardState(v: unknown): BoardState {
   const d = DEFAULT_BOARD_STATE;
   if (!isObj(v)) return { ...d, zoom: {}, hiddenRuns: [] };
   return {
     xAxis: X_AXIS_KINDS.includes(v.xAxis as XAxisKind) ? (v.xAxis as XAxisKind) : d.xAxis,
-    logX: typeof v.logX === 'boolean' ? v.logX : d.logX,
-    logY: typeof v.logY === 'boolean' ? v.logY : d.logY,
+    xScale: scaleChoice(v.xScale, v.logX, d.xScale),
+    yScale: scaleChoice(v.yScale, v.logY, d.yScale),
     smoothing: typeof v.smoothing === 'number' ? clampSmoothing(v.smoothing) : d.smoothing,
     metric: typeof v.metric === 'string' ? v.metric : d.metric,
     zoomMode: v.zoomMode === 'x' || v.zoomMode === 'y' || v.zoomMode === 'xy' ? v.zoomMode : d.zoomMode,

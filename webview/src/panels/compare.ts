@@ -133,7 +133,10 @@ startPanel('compare', ({ host, app, theme, saved }) => {
           tablesDue = true;
           break;
         case 'metrics':
-          board.appendMetrics(msg.runId, msg.rows, msg.reset === true);
+          board.ingest(msg);
+          break;
+        case 'metricsBatch':
+          board.ingestBatch(msg.batches);
           break;
         case 'runStatus':
           board.setRunStatus(msg.runId, msg.status, msg.summary);

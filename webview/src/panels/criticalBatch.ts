@@ -5,9 +5,9 @@
 import type { ChartDataset, ChartEvent, Plugin } from 'chart.js';
 import type { CriticalBatchMessage } from '../../../engine/src/protocol/view-messages';
 import type { CriticalBatchReport } from '../../../engine/src/runner/report-types';
-import { withAlpha, seriesColor } from '../model/colors';
+import { SeriesPalette, withAlpha } from '../model/colors';
 import { buildCriticalBatchView, validateReports, type CbPoint, type CriticalBatchView } from '../model/critical-batch';
-import { formatInteger, formatNumber, logTickLabel, powerOfTwoLabel } from '../model/format';
+import { formatExponent, formatInteger, formatNumber, logTickLabel, powerOfTwoLabel } from '../model/format';
 import { sanitizeZoom, zoomFitsAxis, type ZoomRange } from '../model/view-state';
 import { applyChartDefaults, Chart } from '../ui/chartjs';
 import { el, swatch } from '../ui/dom';
@@ -36,10 +36,13 @@ startPanel('criticalBatch', ({ host, app, header, theme: initialTheme, saved }) 
   let message: CriticalBatchMessage | undefined;
   let reports: CriticalBatchReport[] = [];
   let view: CriticalBatchView = { series: [], predictions: [], bRange: null };
+  // One colour per optimizer label, the same in both charts and the table: palette colours in the
+  // order the reports list the optimizers (the experiment's order), kept when the data refreshes.
+  let palette = new SeriesPalette(theme.palette, theme.background, theme.dark);
   const colorIndex = new Map<string, number>();
   const colorOf = (label: string) => {
     if (!colorIndex.has(label)) colorIndex.set(label, colorIndex.size);
-    return seriesColor(colorIndex.get(label)!, theme.palette, theme.dark);
+    return palette.color(colorIndex.get(label)!);
   };
 
   const subtitle = el('p', { class: 'muted subtitle', text: 'Waiting for the experiment\u2019s results\u2026' });
@@ -72,8 +75,20 @@ startPanel('criticalBatch', ({ host, app, header, theme: initialTheme, saved }) 
       ctx.beginPath();
       ctx.rect(area.left, area.top, area.right - area.left, area.bottom - area.top);
       ctx.clip();
-      ctx.font = `${Math.max(10, Math.round(theme.fontSize * 0.85))}px ${theme.fontFamily}`;
+      const fontPx = Math.max(10, Math.round(theme.fontSize * 0.85));
+      ctx.font = `${fontPx}px ${theme.fontFamily}`;
+      const lineH = fontPx + 4;
+      // Labels sit on a backing of the background colour, so lines and points behind stay out of the text.
+      const label = (text: string, x: number, top: number, color: string) => {
+        const w = ctx.measureText(text).width;
+        ctx.fillStyle = withAlpha(theme.background, 0.8);
+        ctx.fillRect(x - 2, top, w + 4, lineH);
+        ctx.fillStyle = color;
+        ctx.textBaseline = 'middle';
+        ctx.fillText(text, x, top + lineH / 2);
+      };
       let row = 0;
+      const sMinLabels: { text: string; top: number; color: string }[] = [];
       for (const s of view.series) {
         if (s.bCrit === null || s.sMin === null || state.hidden.includes(s.label)) continue;
         const color = colorOf(s.label);
@@ -90,19 +105,18 @@ startPanel('criticalBatch', ({ host, app, header, theme: initialTheme, saved }) 
           const text = `B_crit ${formatNumber(s.bCrit)}`;
           const w = ctx.measureText(text).width;
           const tx = px + 4 + w > area.right ? px - 4 - w : px + 4;
-          ctx.fillStyle = color;
-          ctx.textBaseline = 'top';
-          ctx.fillText(text, tx, area.top + 4 + row * 15);
+          label(text, tx, area.top + 4 + row * lineH, color);
           row++;
         }
         const py = y.getPixelForValue(s.sMin);
-        if (py >= area.top && py <= area.bottom) {
-          const text = `S_min ${formatNumber(s.sMin)}`;
-          ctx.fillStyle = color;
-          ctx.textBaseline = 'bottom';
-          ctx.fillText(text, area.right - 4 - ctx.measureText(text).width, py - 2);
-        }
+        if (py >= area.top && py <= area.bottom) sMinLabels.push({ text: `S_min ${formatNumber(s.sMin)}`, top: py - 2 - lineH, color });
       }
+      // S_min labels at the right end of their asymptotes, moved apart where two would overlap.
+      sMinLabels.sort((a, b) => a.top - b.top);
+      for (let i = 1; i < sMinLabels.length; i++) sMinLabels[i].top = Math.max(sMinLabels[i].top, sMinLabels[i - 1].top + lineH);
+      const overflow = sMinLabels.length ? sMinLabels[sMinLabels.length - 1].top + lineH - area.bottom : 0;
+      if (overflow > 0) for (let i = sMinLabels.length - 1; i >= 0; i--) sMinLabels[i].top = Math.min(sMinLabels[i].top, area.bottom - lineH * (sMinLabels.length - i));
+      for (const l of sMinLabels) label(l.text, area.right - 6 - ctx.measureText(l.text).width, l.top, l.color);
       ctx.restore();
     },
   };
@@ -308,7 +322,7 @@ startPanel('criticalBatch', ({ host, app, header, theme: initialTheme, saved }) 
         el('th', { attrs: { scope: 'row' } }, [swatch(colorOf(r.optimizer)), el('span', { text: r.optimizer })]),
         el('td', { class: 'num', text: formatNumber(r.bCrit) }),
         el('td', { class: 'num', text: formatNumber(r.sMin) }),
-        el('td', { class: 'num', text: formatNumber(r.eMin) }),
+        el('td', { class: 'num', text: formatExponent(r.eMin) }),
         el('td', {}, [el('span', { class: `badge fit-${r.status}`, text: r.status })]),
         el('td', { class: 'warnings' }, [...(r.error ? [el('div', { class: 'error-text', text: r.error })] : []), ...r.warnings.map((w) => el('div', { text: w }))]),
       ]),
@@ -326,6 +340,7 @@ startPanel('criticalBatch', ({ host, app, header, theme: initialTheme, saved }) 
     for (const p of [...a.problems, ...b.problems]) host.error(`ignored: ${p}`);
     message = msg;
     reports = a.reports;
+    for (const r of reports) colorOf(r.optimizer);
     view = buildCriticalBatchView(a.reports, msg.runIds, b.reports);
     subtitle.textContent = `${msg.experiment}: ${reports.length} optimizer${reports.length === 1 ? '' : 's'}${b.reports.length ? ', with the NQM prediction' : ''}`;
     render();
@@ -337,6 +352,7 @@ startPanel('criticalBatch', ({ host, app, header, theme: initialTheme, saved }) 
     },
     setTheme(t: Theme) {
       theme = t;
+      palette = new SeriesPalette(t.palette, t.background, t.dark);
       applyChartDefaults(t);
       if (message) render();
       else

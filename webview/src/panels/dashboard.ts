@@ -16,7 +16,10 @@ startPanel('dashboard', ({ host, app, theme, saved }) => {
           board.setRuns(msg.runs);
           break;
         case 'metrics':
-          board.appendMetrics(msg.runId, msg.rows, msg.reset === true);
+          board.ingest(msg);
+          break;
+        case 'metricsBatch':
+          board.ingestBatch(msg.batches);
           break;
         case 'runStatus':
           board.setRunStatus(msg.runId, msg.status, msg.summary);

@@ -2,19 +2,25 @@
 // log axes, smoothing, zoom axis, metric, reset zoom), a run legend with status badges, and one
 // MetricChart per metric. Rows go into the columnar store as they arrive; drawing happens at most
 // once per animation frame, and only charts whose runs changed are updated.
-import type { RunInfo } from '../../../engine/src/protocol/view-messages';
+import type { RunInfo, RunMetrics } from '../../../engine/src/protocol/view-messages';
 import type { MetricRow } from '../../../engine/src/store/types';
-import { seriesColor } from '../model/colors';
+import { autoLogX, autoLogY, resolveScale, xSample, type ScaleChoice, type XSample } from '../model/axis-scale';
+import { SeriesPalette } from '../model/colors';
 import { FrameScheduler } from '../model/frame';
 import { SeriesStore, type RunSeries, type XAxisKind } from '../model/series-store';
 import { clampSmoothing, MAX_SMOOTHING, SmoothedSeries } from '../model/smoothing';
 import type { BoardState, ZoomMode } from '../model/view-state';
 import { formatInteger } from '../model/format';
+import { assignRunColors, colorScheme, type ColorRun } from '../model/run-colors';
+import { runDisplayLabel } from '../model/run-label';
 import { applyChartDefaults } from './chartjs';
 import { el, swatch } from './dom';
 import type { LegendEntry } from './export';
 import { MetricChart, type ChartOwner } from './metric-chart';
 import type { Theme } from './theme';
+
+/** Series whose direction turns at fewer than this fraction of their moves are not smoothed (noise turns at about 2/3). */
+export const SMOOTH_ROUGHNESS = 0.2;
 
 export interface BoardIO {
   /** Saves the board state (vscode setState). */
@@ -51,6 +57,14 @@ export class MetricBoard implements ChartOwner {
   private readonly changed = new Set<string>();
   private readonly legendItems = new Map<string, LegendItem>();
   private seenColumns = -1;
+  private palette: SeriesPalette;
+  private colors: Map<string, string> | undefined;
+  /** The scales the charts use (the user's choice, else the automatic one). */
+  private scales = { logX: false, logY: new Map<string, boolean>() };
+  private scalesDirty = true;
+  private legendExpanded = false;
+  /** The legend has a heading per optimizer label (runs coloured in hue families). */
+  private legendGrouped = false;
   private runsChanged = true;
   private styleChanged = false;
   private readonly frameTask = () => this.frame();
@@ -63,13 +77,14 @@ export class MetricBoard implements ChartOwner {
 
   // toolbar
   private readonly xSelect: HTMLSelectElement;
-  private readonly logXBox: HTMLInputElement;
-  private readonly logYBox: HTMLInputElement;
+  private readonly xScaleSelect: HTMLSelectElement;
+  private readonly yScaleSelect: HTMLSelectElement;
   private readonly smoothRange: HTMLInputElement;
   private readonly smoothValue: HTMLOutputElement;
   private readonly zoomSelect: HTMLSelectElement;
   private readonly metricSelect: HTMLSelectElement;
   private readonly legend: HTMLUListElement;
+  private readonly legendBar: HTMLDivElement;
   private readonly grid: HTMLDivElement;
   private readonly empty: HTMLDivElement;
 
@@ -87,12 +102,14 @@ export class MetricBoard implements ChartOwner {
     this.xSelect = el('select', { attrs: { 'aria-label': 'x axis' } }, [opt('step', 'step'), opt('examples', 'examples seen'), opt('wallTime', 'wall time')]);
     this.xSelect.value = state.xAxis;
     this.xSelect.addEventListener('change', () => this.setAxes({ xAxis: this.xSelect.value as XAxisKind }));
-    this.logXBox = el('input', { attrs: { type: 'checkbox', 'aria-label': 'log x' } });
-    this.logXBox.checked = state.logX;
-    this.logXBox.addEventListener('change', () => this.setAxes({ logX: this.logXBox.checked }));
-    this.logYBox = el('input', { attrs: { type: 'checkbox', 'aria-label': 'log y' } });
-    this.logYBox.checked = state.logY;
-    this.logYBox.addEventListener('change', () => this.setAxes({ logY: this.logYBox.checked }));
+    const scaleSelect = (name: string, value: ScaleChoice, onChange: (v: ScaleChoice) => void) => {
+      const sel = el('select', { attrs: { 'aria-label': name } }, [opt('auto', 'auto'), opt('linear', 'linear'), opt('log', 'log')]);
+      sel.value = value;
+      sel.addEventListener('change', () => onChange(sel.value as ScaleChoice));
+      return sel;
+    };
+    this.xScaleSelect = scaleSelect('x scale', state.xScale, (v) => this.setAxes({ xScale: v }));
+    this.yScaleSelect = scaleSelect('y scale', state.yScale, (v) => this.setAxes({ yScale: v }));
     this.smoothRange = el('input', { class: 'smoothing', attrs: { type: 'range', min: 0, max: MAX_SMOOTHING, step: 0.001, 'aria-label': 'smoothing' } });
     this.smoothRange.value = String(state.smoothing);
     this.smoothValue = el('output', { class: 'smoothing-value', text: state.smoothing.toFixed(3) });
@@ -116,8 +133,8 @@ export class MetricBoard implements ChartOwner {
     const label = (text: string, control: HTMLElement) => el('label', { class: 'control' }, [el('span', { text }), control]);
     const toolbar = el('div', { class: 'toolbar', attrs: { role: 'toolbar' } }, [
       label('x axis', this.xSelect),
-      label('log x', this.logXBox),
-      label('log y', this.logYBox),
+      label('x scale', this.xScaleSelect),
+      label('y scale', this.yScaleSelect),
       label('smoothing', el('span', { class: 'smoothing-group' }, [this.smoothRange, this.smoothValue])),
       label('zoom', this.zoomSelect),
       label('metric', this.metricSelect),
@@ -125,9 +142,11 @@ export class MetricBoard implements ChartOwner {
       el('span', { class: 'hint', text: 'wheel: zoom \u00b7 drag: pan \u00b7 shift+drag: zoom to box \u00b7 double-click: reset' }),
     ]);
     this.legend = el('ul', { class: 'run-legend', attrs: { 'aria-label': 'runs' } });
+    this.legendBar = el('div', { class: 'legend-bar hidden' });
     this.grid = el('div', { class: 'chart-grid' });
     this.empty = el('div', { class: 'empty', text: 'Waiting for runs\u2026' });
-    this.element = el('div', { class: 'metric-board' }, [toolbar, this.legend, this.empty, this.grid]);
+    this.element = el('div', { class: 'metric-board' }, [toolbar, this.legend, this.legendBar, this.empty, this.grid]);
+    this.palette = new SeriesPalette(theme.palette, theme.background, theme.dark);
   }
 
   // ---- input from the host ----
@@ -149,17 +168,29 @@ export class MetricBoard implements ChartOwner {
       this.statuses.set(r.id, r.status);
       this.addRun(r.id);
     }
+    this.colors = undefined;
     this.runsChanged = true;
+    this.styleChanged = true;
     this.request();
   }
 
-  appendMetrics(runId: string, rows: readonly MetricRow[], reset = false): void {
-    this.addRun(runId);
-    this.store.append(runId, rows, reset);
-    if (reset) this.smoothers.forEach((_, k) => k.startsWith(`${runId}\u0000`) && this.smoothers.delete(k));
-    this.changed.add(runId);
+  /** Rows of one run (row objects or columns), into the columnar store. */
+  ingest(m: RunMetrics): void {
+    this.addRun(m.runId);
+    this.store.ingest(m);
+    if (m.reset === true) this.smoothers.forEach((_, k) => k.startsWith(`${m.runId}\u0000`) && this.smoothers.delete(k));
+    this.changed.add(m.runId);
     this.lastInput = performance.now();
     this.request();
+  }
+
+  /** Rows of several runs (a metricsBatch message). */
+  ingestBatch(batches: readonly RunMetrics[]): void {
+    for (const m of batches) this.ingest(m);
+  }
+
+  appendMetrics(runId: string, rows: readonly MetricRow[], reset = false): void {
+    this.ingest(reset ? { runId, rows: rows as MetricRow[], reset } : { runId, rows: rows as MetricRow[] });
   }
 
   setRunStatus(runId: string, status: string, summary?: Record<string, unknown>): void {
@@ -167,8 +198,9 @@ export class MetricBoard implements ChartOwner {
     const info = this.infos.get(runId);
     if (info && summary) info.summary = summary;
     const item = this.legendItems.get(runId);
-    if (item) this.renderBadge(item.badge, status);
+    if (item && !this.legendGrouped) this.renderBadge(item.badge, status);
     else {
+      // Grouped: the group's heading sums up its statuses; the legend is redrawn with the frame.
       this.addRun(runId);
       this.runsChanged = true;
       this.request();
@@ -178,6 +210,8 @@ export class MetricBoard implements ChartOwner {
   setTheme(theme: Theme): void {
     this.theme = theme;
     applyChartDefaults(theme);
+    this.palette = new SeriesPalette(theme.palette, theme.background, theme.dark);
+    this.colors = undefined;
     this.runsChanged = true;
     this.styleChanged = true;
     this.request();
@@ -190,6 +224,7 @@ export class MetricBoard implements ChartOwner {
     }
     this.colorIndex.set(runId, this.colorIndex.size);
     this.order.push(runId);
+    this.colors = undefined;
     this.runsChanged = true;
   }
 
@@ -197,6 +232,15 @@ export class MetricBoard implements ChartOwner {
 
   smoothing(): number {
     return this.state.smoothing;
+  }
+  /**
+   * Smoothing removes noise; a series without any (an expected loss computed in closed form, a
+   * learning-rate schedule) would only be drawn late, with a faint twin beside it: it is drawn as is.
+   */
+  smoothes(runId: string, metric: string): boolean {
+    if (!(this.state.smoothing > 0)) return false;
+    const r = this.store.get(runId)?.roughness(metric);
+    return r === undefined || r >= SMOOTH_ROUGHNESS;
   }
   zoomMode(): ZoomMode {
     return this.state.zoomMode;
@@ -219,10 +263,19 @@ export class MetricBoard implements ChartOwner {
     return c.s;
   }
   colorOf(runId: string): string {
-    return seriesColor(this.colorIndex.get(runId) ?? 0, this.theme.palette, this.theme.dark);
+    if (this.colors === undefined) this.colors = assignRunColors(this.colorRuns(), this.palette);
+    return this.colors.get(runId) ?? this.palette.color(this.colorIndex.get(runId) ?? 0);
   }
+  /** "SGD p=0.5 · B=1024": the label with the batch size, when the host described the run. */
   labelOf(runId: string): string {
-    return this.infos.get(runId)?.label ?? runId;
+    const info = this.infos.get(runId);
+    return info ? runDisplayLabel(info) : runId;
+  }
+  private colorRuns(): ColorRun[] {
+    return this.order.map((id) => {
+      const info = this.infos.get(id);
+      return { id, index: this.colorIndex.get(id) ?? 0, ...(info && { label: info.label }), ...(info?.batchSize !== undefined && { batchSize: info.batchSize }) };
+    });
   }
   zoomChanged(chart: MetricChart): void {
     const z = chart.zoomRange();
@@ -240,7 +293,7 @@ export class MetricBoard implements ChartOwner {
 
   // ---- user controls ----
 
-  private setAxes(change: Partial<Pick<BoardState, 'xAxis' | 'logX' | 'logY'>>): void {
+  private setAxes(change: Partial<Pick<BoardState, 'xAxis' | 'xScale' | 'yScale'>>): void {
     Object.assign(this.state, change);
     // A zoom range means nothing on another axis.
     this.state.zoom = {};
@@ -248,7 +301,60 @@ export class MetricBoard implements ChartOwner {
     for (const c of this.charts.values()) c.destroy();
     this.charts.clear();
     this.seenColumns = -1;
+    this.scalesDirty = true;
     this.request();
+  }
+
+  /**
+   * The scales the charts should use now; true when they differ from the ones the charts have
+   * (automatic scales follow the data: a run that grows to span decades switches to log once).
+   */
+  private updateScales(): boolean {
+    const kind = this.effectiveXAxis();
+    const ids = this.order.filter((id) => this.store.get(id) !== undefined);
+    const logX = resolveScale(this.state.xScale, () => {
+      const samples: XSample[] = [];
+      for (const id of ids) {
+        const s = this.store.get(id)!;
+        const key = s.xKey(kind);
+        const x = key === undefined ? undefined : xSample(s, key);
+        if (x) samples.push(x);
+      }
+      return autoLogX(samples);
+    });
+    const logY = new Map<string, boolean>();
+    for (const m of this.store.metricKeys()) {
+      logY.set(
+        m,
+        resolveScale(this.state.yScale, () =>
+          autoLogY(
+            m,
+            ids.flatMap((id) => this.store.get(id)!.extent(m) ?? []),
+          ),
+        ),
+      );
+    }
+    const before = this.scales;
+    const changed = before.logX !== logX || logY.size !== before.logY.size || [...logY].some(([m, v]) => before.logY.get(m) !== v);
+    this.scales = { logX, logY };
+    if (changed) this.syncScaleOptions();
+    return changed;
+  }
+
+  /** The 'auto' entries say what auto chose. */
+  private syncScaleOptions(): void {
+    const xAuto = this.xScaleSelect.options[0];
+    xAuto.textContent = this.state.xScale === 'auto' ? `auto (${this.scales.logX ? 'log' : 'linear'})` : 'auto';
+    const yAuto = this.yScaleSelect.options[0];
+    const logs = [...this.scales.logY].filter(([, v]) => v).map(([m]) => m);
+    let text = 'auto';
+    if (this.state.yScale === 'auto' && this.scales.logY.size > 0) {
+      if (logs.length === 0) text = 'auto (linear)';
+      else if (logs.length === this.scales.logY.size) text = 'auto (log)';
+      else text = `auto (log: ${logs.length <= 2 ? logs.join(', ') : `${logs.length} charts`})`;
+    }
+    yAuto.textContent = text;
+    this.yScaleSelect.title = logs.length > 0 && this.state.yScale === 'auto' ? `log y: ${logs.join(', ')}` : '';
   }
 
   private setSmoothing(w: number): void {
@@ -260,12 +366,15 @@ export class MetricBoard implements ChartOwner {
     this.request();
   }
 
-  private toggleRun(runId: string, visible: boolean): void {
+  private toggleRuns(runIds: readonly string[], visible: boolean): void {
     const hidden = new Set(this.state.hiddenRuns);
-    if (visible) hidden.delete(runId);
-    else hidden.add(runId);
+    for (const id of runIds) {
+      if (visible) hidden.delete(id);
+      else hidden.add(id);
+    }
     this.state.hiddenRuns = [...hidden];
     this.styleChanged = true;
+    this.runsChanged = true;
     this.io.persist();
     this.request();
   }
@@ -319,7 +428,12 @@ export class MetricBoard implements ChartOwner {
   }
 
   private drawFrame(): void {
-    if (this.store.columnsVersion !== this.seenColumns) {
+    let relayout = this.store.columnsVersion !== this.seenColumns;
+    if (relayout || this.scalesDirty || this.changed.size > 0) {
+      this.scalesDirty = false;
+      if (this.updateScales()) relayout = true;
+    }
+    if (relayout) {
       this.seenColumns = this.store.columnsVersion;
       this.layoutCharts();
       this.runsChanged = true;
@@ -335,6 +449,7 @@ export class MetricBoard implements ChartOwner {
       for (const c of this.charts.values()) c.applyStyle();
     }
     for (const c of this.charts.values()) {
+      c.refreshSmoothing(this.changed);
       let dirty = c.needsUpdate;
       if (!dirty) for (const id of this.changed) if (c.hasRun(id)) dirty = true;
       if (dirty) c.update();
@@ -355,21 +470,27 @@ export class MetricBoard implements ChartOwner {
     this.syncAxisOptions();
     const shown = this.state.metric !== '' && metrics.includes(this.state.metric) ? [this.state.metric] : metrics;
     const xAxis = this.effectiveXAxis();
+    const logX = this.scales.logX;
+    const logYOf = (m: string) => this.scales.logY.get(m) ?? false;
     for (const [m, c] of [...this.charts]) {
-      if (!shown.includes(m) || c.xAxis !== xAxis || c.logX !== this.state.logX || c.logY !== this.state.logY) {
+      if (!shown.includes(m) || c.xAxis !== xAxis || c.logX !== logX || c.logY !== logYOf(m)) {
         c.destroy();
         this.charts.delete(m);
       }
     }
+    const created: MetricChart[] = [];
     for (const m of shown) {
       if (this.charts.has(m)) continue;
-      const c = new MetricChart(this, m, xAxis, this.state.logX, this.state.logY);
+      const c = new MetricChart(this, m, xAxis, logX, logYOf(m));
       c.setInitialZoom(this.state.zoom[m]);
       this.charts.set(m, c);
+      created.push(c);
     }
     const cards = shown.map((m) => this.charts.get(m)!.card);
     const current = [...this.grid.children];
     if (cards.length !== current.length || cards.some((c, i) => c !== current[i])) this.grid.replaceChildren(...cards);
+    // Charts are made once their cards are laid out: Chart.js sizes them once, and draws once.
+    for (const c of created) c.start();
     this.grid.classList.toggle('single', shown.length === 1);
     this.empty.classList.toggle('hidden', shown.length > 0);
     this.empty.textContent = this.order.length === 0 ? 'No runs to show yet.' : 'Waiting for metrics\u2026';
@@ -397,34 +518,99 @@ export class MetricBoard implements ChartOwner {
   }
 
   private renderBadge(badge: HTMLSpanElement, status: string): void {
-    badge.className = `badge status-${status.replace(/[^a-z]/gi, '')}`;
+    // Under a group heading, which counts them, completed runs need no badge of their own.
+    const quiet = this.legendGrouped && status === 'completed';
+    badge.className = `badge status-${status.replace(/[^a-z]/gi, '')}${quiet ? ' hidden' : ''}`;
     badge.textContent = status;
   }
 
   private renderLegend(): void {
     this.legendItems.clear();
-    const items = this.order.map((id) => {
-      const box = el('input', { attrs: { type: 'checkbox', 'aria-label': `show ${this.labelOf(id)}` } });
-      box.checked = !this.isHidden(id);
-      box.addEventListener('change', () => this.toggleRun(id, box.checked));
-      const info = this.infos.get(id);
-      const details = [info?.optimizer, info?.batchSize !== undefined ? `batch ${info.batchSize}` : undefined, id].filter(Boolean).join(' \u00b7 ');
-      let name: HTMLElement;
-      if (this.options.openRunFromLegend && this.io.openRun) {
-        const b = el('button', { class: 'link run-label', text: this.labelOf(id), title: `Open ${details}` });
-        b.addEventListener('click', () => this.io.openRun?.(id));
-        name = b;
-      } else {
-        name = el('span', { class: 'run-label', text: this.labelOf(id), title: details });
+    this.legendGrouped = colorScheme(this.colorRuns()) === 'families';
+    const items: HTMLLIElement[] = [];
+    if (this.legendGrouped) {
+      // A heading per optimizer label (in order of first appearance) that shows or hides all of
+      // its runs, then its runs by batch size, as their shades go.
+      const groups = new Map<string, string[]>();
+      const loose: string[] = [];
+      for (const id of this.order) {
+        const label = this.infos.get(id)?.label;
+        if (label === undefined) loose.push(id);
+        else groups.set(label, [...(groups.get(label) ?? []), id]);
       }
-      const badge = el('span', { class: 'badge' });
-      this.renderBadge(badge, this.statuses.get(id) ?? 'unknown');
-      const count = el('span', { class: 'run-count', text: this.countText(id) });
-      const li = el('li', { class: 'run-item' }, [el('label', { class: 'run-toggle' }, [box, swatch(this.colorOf(id))]), name, badge, count]);
-      this.legendItems.set(id, { li, badge, count });
-      return li;
-    });
+      const b = (id: string) => this.infos.get(id)?.batchSize ?? Infinity;
+      for (const [label, ids] of groups) {
+        ids.sort((x, y) => b(x) - b(y));
+        items.push(this.groupHeading(label, ids), ...ids.map((id) => this.legendItem(id)));
+      }
+      items.push(...loose.map((id) => this.legendItem(id)));
+    } else {
+      items.push(...this.order.map((id) => this.legendItem(id)));
+    }
     this.legend.replaceChildren(...items);
+    // Measured collapsed: does the list hold more rows than it shows?
+    this.legend.classList.remove('expanded');
+    const overflows = this.legend.scrollHeight > this.legend.clientHeight + 1;
+    this.legend.classList.toggle('expanded', this.legendExpanded);
+    this.renderLegendBar(overflows);
+  }
+
+  private legendItem(id: string): HTMLLIElement {
+    const box = el('input', { attrs: { type: 'checkbox', 'aria-label': `show ${this.labelOf(id)}` } });
+    box.checked = !this.isHidden(id);
+    box.addEventListener('change', () => this.toggleRuns([id], box.checked));
+    const info = this.infos.get(id);
+    const details = [info?.optimizer, info?.batchSize !== undefined ? `batch size ${formatInteger(info.batchSize)}` : undefined, id].filter(Boolean).join(' \u00b7 ');
+    let name: HTMLElement;
+    if (this.options.openRunFromLegend && this.io.openRun) {
+      const b = el('button', { class: 'link run-label', text: this.labelOf(id), title: `Open ${details}` });
+      b.addEventListener('click', () => this.io.openRun?.(id));
+      name = b;
+    } else {
+      name = el('span', { class: 'run-label', text: this.labelOf(id), title: details });
+    }
+    const badge = el('span', { class: 'badge' });
+    this.renderBadge(badge, this.statuses.get(id) ?? 'unknown');
+    const count = el('span', { class: 'run-count', text: this.countText(id) });
+    const li = el('li', { class: 'run-item' }, [el('label', { class: 'run-toggle' }, [box, swatch(this.colorOf(id))]), name, badge, count]);
+    this.legendItems.set(id, { li, badge, count });
+    return li;
+  }
+
+  private groupHeading(label: string, ids: readonly string[]): HTMLLIElement {
+    const shown = ids.filter((id) => !this.isHidden(id)).length;
+    const box = el('input', { attrs: { type: 'checkbox', 'aria-label': `show every ${label} run` } });
+    box.checked = shown > 0;
+    box.indeterminate = shown > 0 && shown < ids.length;
+    box.addEventListener('change', () => this.toggleRuns(ids, box.checked));
+    const middle = ids[Math.floor((ids.length - 1) / 2)];
+    // "10 runs, all completed" / "10 runs: 7 completed, 3 running".
+    const counts = new Map<string, number>();
+    for (const id of ids) {
+      const st = this.statuses.get(id) ?? 'unknown';
+      counts.set(st, (counts.get(st) ?? 0) + 1);
+    }
+    const runs = `${ids.length} run${ids.length === 1 ? '' : 's'}`;
+    const status = counts.size === 1 ? `${runs}, ${ids.length === 1 ? '' : 'all '}${[...counts.keys()][0]}` : `${runs}: ${[...counts].map(([st, n]) => `${n} ${st}`).join(', ')}`;
+    return el('li', { class: 'run-group' }, [
+      el('label', { class: 'run-toggle' }, [box, swatch(this.colorOf(middle))]),
+      el('span', { class: 'group-label', text: label }),
+      el('span', { class: 'run-count', text: status }),
+    ]);
+  }
+
+  /** Under a long legend: how many runs, and a button to show them all or fewer. */
+  private renderLegendBar(overflows: boolean): void {
+    const long = overflows;
+    this.legendBar.classList.toggle('hidden', !long);
+    if (!long) return;
+    const b = el('button', { class: 'link legend-more', text: this.legendExpanded ? 'Show fewer' : `Show all ${this.order.length} runs` });
+    b.addEventListener('click', () => {
+      this.legendExpanded = !this.legendExpanded;
+      this.renderLegend();
+    });
+    const hidden = this.order.filter((id) => this.isHidden(id)).length;
+    this.legendBar.replaceChildren(el('span', { class: 'muted', text: `${this.order.length} runs${hidden ? `, ${hidden} hidden` : ''}` }), b);
   }
 
   // ---- export ----

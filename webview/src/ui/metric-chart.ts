@@ -8,7 +8,7 @@ import { Chart } from './chartjs';
 import { el, swatch } from './dom';
 import { withAlpha } from '../model/colors';
 import { autoUpperBound, decimateMinMax, MinMaxDecimator, type XY } from '../model/decimate';
-import { formatNumber, logTickLabel } from '../model/format';
+import { formatNumber, linearTickLabel, logTickLabel } from '../model/format';
 import { nearestIndex } from '../model/lookup';
 import type { RunSeries, XAxisKind } from '../model/series-store';
 import type { SmoothedSeries } from '../model/smoothing';
@@ -24,6 +24,8 @@ export const X_TITLES: Record<XAxisKind, string> = { step: 'step', examples: 'ex
 export interface ChartOwner {
   readonly theme: Theme;
   smoothing(): number;
+  /** Whether this run's metric is drawn smoothed (the slider is up and the series has noise to remove). */
+  smoothes(runId: string, metric: string): boolean;
   zoomMode(): ZoomMode;
   isHidden(runId: string): boolean;
   series(runId: string): RunSeries | undefined;
@@ -43,6 +45,8 @@ interface Entry {
   /** Incremental decimation into the datasets' data arrays (the same arrays, refilled). */
   rawDec: MinMaxDecimator;
   smoothDec: MinMaxDecimator;
+  /** Drawn as a smoothed line over a faint raw one (else the raw line alone, at full strength). */
+  smoothed: boolean;
 }
 
 /**
@@ -64,10 +68,23 @@ function padFlatRange(scale: Scale, log: boolean): void {
   }
 }
 
+/**
+ * A log y axis ends a little beyond its data (4% of its decades each side), so that a run's constant
+ * learning rate or a curve's last point is not drawn on the chart's border. Zoomed axes are left alone.
+ */
+function padLogRange(scale: Scale): void {
+  const b = scale.getUserBounds();
+  if (b.minDefined || b.maxDefined || !(scale.min > 0) || !(scale.max > scale.min) || !Number.isFinite(scale.max)) return;
+  const pad = 10 ** (0.04 * Math.log10(scale.max / scale.min));
+  scale.min /= pad;
+  scale.max *= pad;
+}
+
 export class MetricChart {
   readonly card: HTMLDivElement;
   readonly canvas: HTMLCanvasElement;
-  readonly chart: Chart<'optlabLine', XY[]>;
+  /** Created by start(), once the card is in the page (a chart made on a detached canvas draws twice). */
+  chart!: Chart<'optlabLine', XY[]>;
   private readonly crosshair: HTMLDivElement;
   private readonly tooltip: HTMLDivElement;
   private readonly entries = new Map<string, Entry>();
@@ -76,6 +93,7 @@ export class MetricChart {
   needsUpdate = true;
   private hoverEvent: MouseEvent | null = null;
   private hoverQueued = false;
+  private started = false;
 
   constructor(
     private readonly owner: ChartOwner,
@@ -89,8 +107,14 @@ export class MetricChart {
     this.tooltip = el('div', { class: 'chart-tooltip hidden', attrs: { role: 'tooltip' } });
     const wrap = el('div', { class: 'chart-wrap' }, [this.canvas, this.crosshair, this.tooltip]);
     this.card = el('div', { class: 'chart-card', attrs: { 'data-metric': metric } }, [wrap]);
+  }
 
-    const decimator: Plugin<'optlabLine'> = { id: 'optlabDecimate', beforeElementsUpdate: () => this.decimate() };
+  /** Creates the Chart.js chart; call once the card is in the document, at its final size. */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    const { owner, metric, logX, logY, xAxis } = this;
+    const decimator: Plugin<'optlabLine'> = { id: 'optlabDecimate', beforeElementsUpdate: (chart) => this.decimate(chart as Chart<'optlabLine', XY[]>) };
     const t = owner.theme;
     this.chart = new Chart<'optlabLine', XY[]>(this.canvas, {
       type: 'optlabLine',
@@ -116,7 +140,10 @@ export class MetricChart {
           },
           y: {
             type: logY ? 'logarithmic' : 'linear',
-            afterDataLimits: (scale) => padFlatRange(scale, logY),
+            afterDataLimits: (scale) => {
+              padFlatRange(scale, logY);
+              if (logY) padLogRange(scale);
+            },
             ticks: { includeBounds: false, color: t.muted, callback: (v, _i, ticks) => this.tickLabel(Number(v), logY, ticks) },
             grid: { color: t.grid },
             border: { color: t.grid },
@@ -150,7 +177,7 @@ export class MetricChart {
   }
 
   private tickLabel(v: number, log: boolean, ticks: { value: number }[]): string {
-    return log ? logTickLabel(v, ticks[0]?.value, ticks[ticks.length - 1]?.value) : formatNumber(v);
+    return log ? logTickLabel(v, ticks[0]?.value, ticks[ticks.length - 1]?.value) : linearTickLabel(v, ticks);
   }
 
   /** Makes the chart's datasets those of `runIds` (in that order) that have this metric. */
@@ -170,6 +197,7 @@ export class MetricChart {
         smooth: { ...base, label: id, data: smoothDec.out, order: 0 },
         rawDec,
         smoothDec,
+        smoothed: false,
       });
     }
     const entries = wanted.map((id) => this.entries.get(id)!);
@@ -180,20 +208,7 @@ export class MetricChart {
 
   /** Colours, faintness and visibility from the owner's current state and theme. */
   applyStyle(): void {
-    const smoothing = this.owner.smoothing() > 0;
-    for (const e of this.entries.values()) {
-      const color = this.owner.colorOf(e.runId);
-      const label = this.owner.labelOf(e.runId);
-      const hidden = this.owner.isHidden(e.runId);
-      e.raw.label = smoothing ? `${label} (raw)` : label;
-      e.raw.borderColor = smoothing ? withAlpha(color, 0.22) : color;
-      e.raw.borderWidth = smoothing ? 1 : 1.5;
-      e.raw.hidden = hidden;
-      e.smooth.label = label;
-      e.smooth.borderColor = color;
-      e.smooth.borderWidth = 1.75;
-      e.smooth.hidden = hidden || !smoothing;
-    }
+    for (const e of this.entries.values()) this.styleEntry(e);
     const t = this.owner.theme;
     const o = this.chart.options;
     const xs = o.scales?.x;
@@ -207,6 +222,37 @@ export class MetricChart {
     if (xs && 'title' in xs && xs.title) xs.title.color = t.muted;
     if (o.plugins?.title) o.plugins.title.color = t.foreground;
     this.needsUpdate = true;
+  }
+
+  private styleEntry(e: Entry): void {
+    const smoothing = (e.smoothed = this.owner.smoothes(e.runId, this.metric));
+    const color = this.owner.colorOf(e.runId);
+    const label = this.owner.labelOf(e.runId);
+    const hidden = this.owner.isHidden(e.runId);
+    e.raw.label = smoothing ? `${label} (raw)` : label;
+    e.raw.borderColor = smoothing ? withAlpha(color, 0.22) : color;
+    e.raw.borderWidth = smoothing ? 1 : 1.5;
+    e.raw.hidden = hidden;
+    e.smooth.label = label;
+    e.smooth.borderColor = color;
+    e.smooth.borderWidth = 1.75;
+    e.smooth.hidden = hidden || !smoothing;
+  }
+
+  /**
+   * New rows may show a series to be smooth after all (or noisy): restyle the runs whose smoothing
+   * changed. Returns true when one did.
+   */
+  refreshSmoothing(runIds: Iterable<string>): boolean {
+    let changed = false;
+    for (const id of runIds) {
+      const e = this.entries.get(id);
+      if (e === undefined || this.owner.smoothes(id, this.metric) === e.smoothed) continue;
+      this.styleEntry(e);
+      changed = true;
+    }
+    if (changed) this.needsUpdate = true;
+    return changed;
   }
 
   hasRun(runId: string): boolean {
@@ -282,14 +328,15 @@ export class MetricChart {
    * Brings every run's drawn points up to date (beforeElementsUpdate). Incremental: with the range
    * and width unchanged, only rows appended since the last pass are read.
    */
-  private decimate(): void {
-    const scale = this.chart.scales.x;
+  private decimate(chart: Chart<'optlabLine', XY[]>): void {
+    // The chart comes from the hook: its first update runs inside its constructor, before this.chart is set.
+    const scale = chart.scales.x;
     if (scale === undefined) return;
     const [xMin, xMax] = this.xRange(scale);
-    const width = this.chart.chartArea?.width ?? this.chart.width;
+    const width = chart.chartArea?.width ?? chart.width;
     const buckets = Math.max(32, Math.round(width > 0 ? width : 600));
-    const smoothing = this.owner.smoothing() > 0;
     for (const e of this.entries.values()) {
+      const smoothing = e.smoothed;
       const s = this.owner.series(e.runId);
       const xs = s?.x(this.xAxis);
       const ys = s?.column(this.metric);
@@ -364,8 +411,8 @@ export class MetricChart {
 
   /** Every visible run's value at the row nearest to x, sorted by value. */
   showTooltip(x: number, px: number, py: number): void {
-    const smoothing = this.owner.smoothing() > 0;
-    const rows: { runId: string; value: number; raw: number; at: number }[] = [];
+    let smoothing = false;
+    const rows: { runId: string; value: number; raw: number; at: number; smoothed: boolean }[] = [];
     for (const e of this.entries.values()) {
       if (this.owner.isHidden(e.runId)) continue;
       const s = this.owner.series(e.runId);
@@ -374,8 +421,9 @@ export class MetricChart {
       if (s === undefined || xs === undefined || ys === undefined) continue;
       const i = nearestIndex(xs, ys, s.length, x, s.isMonotone(s.xKey(this.xAxis)!));
       if (i < 0) continue;
-      const value = smoothing ? this.owner.smoothed(e.runId, this.metric, s).values[i] : ys[i];
-      rows.push({ runId: e.runId, value, raw: ys[i], at: xs[i] });
+      const value = e.smoothed ? this.owner.smoothed(e.runId, this.metric, s).values[i] : ys[i];
+      if (e.smoothed) smoothing = true;
+      rows.push({ runId: e.runId, value, raw: ys[i], at: xs[i], smoothed: e.smoothed });
     }
     if (rows.length === 0) {
       this.hideTooltip();
@@ -393,7 +441,7 @@ export class MetricChart {
           el('td', {}, [swatch(this.owner.colorOf(r.runId))]),
           el('td', { class: 'tt-label', text: this.owner.labelOf(r.runId) }),
           el('td', { class: 'tt-value', text: formatNumber(r.value) }),
-          smoothing ? el('td', { class: 'tt-raw', text: `(${formatNumber(r.raw)})` }) : null,
+          smoothing ? el('td', { class: 'tt-raw', text: r.smoothed ? `(${formatNumber(r.raw)})` : '' }) : null,
           el('td', { class: 'tt-at', text: `@ ${formatNumber(r.at)}` }),
         ]),
       );
@@ -414,7 +462,7 @@ export class MetricChart {
   }
 
   destroy(): void {
-    this.chart.destroy();
+    if (this.started) this.chart.destroy();
     this.card.remove();
   }
 }
