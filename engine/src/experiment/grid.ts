@@ -1,6 +1,6 @@
 // Expansion of the grid and batch-size shorthands of experiment files into plain lists.
 import { linspace, logspace } from '../util/numpy-ranges';
-import type { BatchSizesSpec, GridSpec, OptimizerEntry } from './types';
+import type { BatchSizesSpec, GridSpec, NqmOptimizerType } from './types';
 
 export { linspace, logspace };
 
@@ -8,7 +8,7 @@ export type RangeKind = 'logspace' | 'linspace' | 'oneMinusLogspace';
 export const RANGE_KINDS: readonly RangeKind[] = ['logspace', 'linspace', 'oneMinusLogspace'];
 
 /** The reference notebook's grids, used when an entry leaves a grid out. */
-export const REFERENCE_GRIDS: Record<OptimizerEntry['type'], { learningRate: GridSpec; momentum?: GridSpec; decay?: GridSpec }> = {
+export const REFERENCE_GRIDS: Record<NqmOptimizerType, { learningRate: GridSpec; momentum?: GridSpec; decay?: GridSpec }> = {
   sgd: { learningRate: { logspace: [-5, 0.5, 100] } },
   momentum: { learningRate: { logspace: [-8, 1, 100] }, momentum: { oneMinusLogspace: [-5, 0, 20] } },
   ema: { learningRate: { logspace: [-8, 1, 100] }, decay: { oneMinusLogspace: [-5, 0, 20] } },

@@ -3,7 +3,9 @@
 import { readFileSync } from 'node:fs';
 import { REFERENCE_GRIDS, expandBatchSizes, expandGrid } from './grid';
 import { parseJsonWithLocation } from './json-locate';
-import type { ExperimentFile, ResolvedExperiment, ResolvedOptimizer } from './types';
+import { resolveNeuralExperiment } from './neural';
+import type { ExperimentFile, NqmOptimizerType, ResolvedExperiment, ResolvedOptimizer } from './types';
+import { isNeuralProblem } from './types';
 import { ExperimentError, defaultLabel, validateExperiment } from './validate';
 
 export const PROBLEM_DEFAULTS = { dim: 10000, exponent: 1, bins: 100, noise: { power: 1, scale: 1 }, initVariance: 1 } as const;
@@ -31,8 +33,10 @@ export function parseExperiment(text: string, file?: string): ResolvedExperiment
 /** Fills defaults and expands grids; `json` must already be valid. */
 export function resolveExperiment(json: ExperimentFile, file?: string): ResolvedExperiment {
   const p = json.problem;
+  if (isNeuralProblem(p)) return resolveNeuralExperiment(json, file);
+  if (p.type !== 'nqm') throw new Error(`unknown problem type '${String((p as { type: unknown }).type)}'`);
   const optimizers = json.optimizers.map((entry, index): ResolvedOptimizer => {
-    const reference = REFERENCE_GRIDS[entry.type];
+    const reference = REFERENCE_GRIDS[entry.type as NqmOptimizerType];
     const precondition = entry.precondition ?? 0;
     const resolved: ResolvedOptimizer = {
       label: entry.label ?? defaultLabel(entry.type, precondition),

@@ -5,7 +5,8 @@ import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import schema from '../../../schemas/optlab-experiment.schema.json';
 import { RANGE_KINDS, REFERENCE_GRIDS, expandGrid, gridRange, gridSize } from './grid';
 import type { JsonDocument } from './json-locate';
-import type { ExperimentFile, GridSpec, OptimizerEntry } from './types';
+import { NEURAL_ONLY_KEYS, NQM_ONLY_KEYS, defaultNeuralLabel, isNeuralDocument, neuralIssues } from './neural';
+import type { ExperimentFile, GridSpec, NeuralOptimizerType, NqmOptimizerType, OptimizerEntry } from './types';
 
 export interface ExperimentIssue {
   /** JSON pointer of the offending value ('' = the whole file), e.g. /optimizers/2/learningRate. */
@@ -38,11 +39,12 @@ export function formatIssues(issues: ExperimentIssue[], file = '<experiment>', w
 /** Most grid points (the product of an optimizer's grids) one entry may ask for. */
 export const MAX_GRID_POINTS = 100_000;
 
-const TYPE_NAMES: Record<OptimizerEntry['type'], string> = { sgd: 'SGD', momentum: 'Momentum', ema: 'EMA' };
+const TYPE_NAMES: Record<NqmOptimizerType, string> = { sgd: 'SGD', momentum: 'Momentum', ema: 'EMA' };
 
-/** The label an entry gets when it has none: "SGD", "SGD p=0.5", "Momentum", "EMA p=1". */
+/** The label an entry gets when it has none: "SGD", "SGD p=0.5", "Momentum", "EMA p=1", "Adam". */
 export function defaultLabel(type: OptimizerEntry['type'], precondition = 0): string {
-  const name = TYPE_NAMES[type];
+  if (!(type in TYPE_NAMES)) return defaultNeuralLabel(type as NeuralOptimizerType);
+  const name = TYPE_NAMES[type as NqmOptimizerType];
   return precondition === 0 ? name : `${name} p=${Number(precondition.toPrecision(4))}`;
 }
 
@@ -93,7 +95,11 @@ function translate(e: ErrorObject): Issue[] {
     case 'additionalProperties': {
       const key = String(p.additionalProperty);
       const at = `${path}/${escapeSegment(key)}`;
-      const allowed = Object.keys((parent.properties ?? {}) as Obj);
+      let allowed = Object.keys((parent.properties ?? {}) as Obj);
+      if (path === '') {
+        const excluded: readonly string[] = isNeuralDocument(data) ? NQM_ONLY_KEYS : NEURAL_ONLY_KEYS;
+        allowed = allowed.filter((k) => !excluded.includes(k));
+      }
       if (/^\/optimizers\/\d+$/.test(path) && ['momentum', 'decay'].includes(key)) {
         return [{ path: at, part: 'key', message: `optimizer '${String((data as Obj).type)}' has no option '${key}'` }];
       }
@@ -113,7 +119,7 @@ function translate(e: ErrorObject): Issue[] {
     }
     case 'discriminator': {
       const tag = String(p.tag);
-      const allowed = ((parent.oneOf ?? []) as Obj[]).map((b) => tagValue(b, tag));
+      const allowed = ((parent.oneOf ?? []) as Obj[]).flatMap((b) => tagValue(b, tag));
       if ((data as Obj)[tag] === undefined) return [{ path, message: `missing required key '${tag}' (${oneOf(allowed)})` }];
       return [{ path: `${path}/${escapeSegment(tag)}`, message: `expected ${oneOf(allowed)}, got ${quote((data as Obj)[tag])}` }];
     }
@@ -147,14 +153,14 @@ function translate(e: ErrorObject): Issue[] {
   }
 }
 
-function tagValue(branch: Obj, tag: string): unknown {
+function tagValue(branch: Obj, tag: string): unknown[] {
   const ref = branch.$ref;
   let target: unknown = branch;
   if (typeof ref === 'string' && ref.startsWith('#/')) {
     target = ref.slice(2).split('/').reduce<unknown>((o, k) => (o as Obj | undefined)?.[k], schema);
   }
   const prop = ((target as Obj | undefined)?.properties as Obj | undefined)?.[tag] as Obj | undefined;
-  return prop?.const ?? (prop?.enum as unknown[] | undefined)?.[0];
+  return prop?.const !== undefined ? [prop.const] : ((prop?.enum as unknown[] | undefined) ?? []);
 }
 
 function escapeSegment(key: string): string {
@@ -205,13 +211,21 @@ function semanticIssues(json: unknown): Issue[] {
   if (!isObj(json)) return [];
   const issues: Issue[] = [];
   checkBatchSizes(json.batchSizes, issues);
+  const neural = isNeuralDocument(json);
+  if (neural) issues.push(...neuralIssues(json));
+  else {
+    for (const key of NEURAL_ONLY_KEYS) {
+      if (key in json) issues.push({ path: `/${key}`, part: 'key', message: `'${key}' applies only to neural problems (classification, regression, autoencoder)` });
+    }
+  }
   const labels = new Map<string, string>();
   const optimizers = Array.isArray(json.optimizers) ? json.optimizers : [];
   optimizers.forEach((entry: unknown, index) => {
-    if (!isObj(entry) || typeof entry.type !== 'string' || !Object.hasOwn(REFERENCE_GRIDS, entry.type)) return;
+    if (!isObj(entry) || typeof entry.type !== 'string') return;
+    if (neural ? !['sgd', 'momentum', 'nesterov', 'adam', 'adamw', 'rmsprop'].includes(entry.type) : !Object.hasOwn(REFERENCE_GRIDS, entry.type)) return;
     const pointer = `/optimizers/${index}`;
     const type = entry.type as OptimizerEntry['type'];
-    checkGrids(entry, type, pointer, issues);
+    if (!neural) checkGrids(entry, type as NqmOptimizerType, pointer, issues);
     const explicit = entry.label !== undefined;
     if (explicit && (typeof entry.label !== 'string' || entry.label === '')) return; // the schema has reported it
     const label = explicit ? (entry.label as string) : defaultLabel(type, typeof entry.precondition === 'number' ? entry.precondition : 0);
@@ -251,7 +265,7 @@ const GRID_RULES = {
   decay: { name: 'decay', rule: 'must be in [0, 1)', ok: (v: number) => v >= 0 && v < 1 },
 } as const;
 
-function checkGrids(entry: Obj, type: OptimizerEntry['type'], pointer: string, issues: Issue[]): void {
+function checkGrids(entry: Obj, type: NqmOptimizerType, pointer: string, issues: Issue[]): void {
   const keys = (['learningRate', 'momentum', 'decay'] as const).filter((k) => REFERENCE_GRIDS[type][k] !== undefined);
   const sizes: { key: string; size: number }[] = [];
   for (const key of keys) {

@@ -2,7 +2,7 @@
 // for the fewest steps to the target; the best point's expected-loss curve is logged as metrics;
 // per optimizer, the steps-vs-batch-size table feeds the critical-batch-size fit.
 import { fitCriticalBatch, CriticalBatchError, type CriticalBatchFit } from '../analysis/critical-batch';
-import type { ResolvedExperiment, ResolvedOptimizer } from '../experiment/types';
+import type { NqmOptimizerType, ResolvedExperiment, ResolvedOptimizer } from '../experiment/types';
 import { lossCurve, logSpacedSteps } from '../nqm/dynamics';
 import { buildProblem, lowerBoundSteps } from '../nqm/model';
 import { solveGridTasks, type GridTask } from '../nqm/parallel';
@@ -28,6 +28,7 @@ export interface RunnerOptions {
 
 export function nqmSpecOf(exp: ResolvedExperiment): NqmSpec {
   const p = exp.problem;
+  if (p.type !== 'nqm') throw new Error(`problem type '${p.type}' is not an NQM problem`);
   return { dim: p.dim, exponent: p.exponent, bins: p.bins, noise: p.noise, initVariance: p.initVariance, target: exp.target.value };
 }
 
@@ -95,7 +96,7 @@ export async function runNqmExperiment(exp: ResolvedExperiment, store: RunStore,
       });
       writers.push(writer);
       owners.push(opt);
-      tasks.push({ id: tasks.length, spec, family: opt.type, precondition: opt.precondition, batchSize, grid: gridOf(opt) });
+      tasks.push({ id: tasks.length, spec, family: opt.type as NqmOptimizerType, precondition: opt.precondition, batchSize, grid: gridOf(opt) });
     }
   }
 

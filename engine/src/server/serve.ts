@@ -2,7 +2,6 @@
 // the typed protocol of protocol/engine-messages.ts over the Node IPC channel. One engine serves
 // many experiment sessions at once; each can be cancelled; results stay in the run store.
 import path from 'node:path';
-import { nqmFindings } from '../analysis/nqm-findings';
 import { loadExperiment } from '../experiment/load';
 import { ExperimentError } from '../experiment/validate';
 import { NqmSpecError } from '../nqm/model';
@@ -13,7 +12,9 @@ import {
   type EngineEvent,
   type StartRequest,
 } from '../protocol/engine-messages';
-import { NQM_BACKEND, runNqmExperiment } from '../runner/nqm-runner';
+import { findingsFor, runExperiment } from '../runner';
+import { NQM_BACKEND } from '../runner/nqm-runner';
+import { SetupInvalid } from '../sweep/pool';
 import { RunStore } from '../store';
 import { ENGINE_VERSION } from '../version';
 import { MetricsBatcher } from './metrics-batcher';
@@ -82,8 +83,9 @@ export class EngineServer {
       const experiment = loadExperiment(path.resolve(req.file));
       const store = new RunStore(req.store);
       this.log('info', `${requestId}: running ${experiment.name} from ${experiment.file} into ${store.root}`);
-      const result = await runNqmExperiment(experiment, store, {
+      const result = await runExperiment(experiment, store, {
         workers: req.workers,
+        onLog: (line) => this.log('info', `${requestId}: worker: ${line}`),
         signal: controller.signal,
         onRunsCreated: (runs) =>
           this.channel.send({ type: 'experimentStarted', requestId, experiment: experiment.name, file: experiment.file ?? req.file, store: store.root, runs }),
@@ -103,11 +105,11 @@ export class EngineServer {
         experiment: result.experiment,
         runs: result.runs,
         criticalBatchSize: result.criticalBatchSize,
-        findings: nqmFindings(result.criticalBatchSize),
+        findings: findingsFor(experiment, result),
       });
     } catch (err) {
       batcher.flush();
-      const reason = err instanceof ExperimentError || err instanceof NqmSpecError ? 'invalid' : controller.signal.aborted ? 'cancelled' : 'error';
+      const reason = err instanceof ExperimentError || err instanceof NqmSpecError || err instanceof SetupInvalid ? 'invalid' : controller.signal.aborted ? 'cancelled' : 'error';
       const message = err instanceof Error ? err.message : String(err);
       this.channel.send({ type: 'experimentFailed', requestId, reason, message });
       if (reason === 'error') this.log('error', `${requestId}: ${err instanceof Error && err.stack ? err.stack : message}`);

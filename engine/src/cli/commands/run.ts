@@ -1,13 +1,16 @@
-// optlab run <file> [--store DIR] [--json] [--workers N]
+// optlab run <file> [--store DIR] [--json] [--workers N] [--backend NAME]
 import path from 'node:path';
-import { nqmFindings, type Finding } from '../../analysis/nqm-findings';
+import type { Finding } from '../../analysis/nqm-findings';
 import { loadExperiment } from '../../experiment/load';
-import { runNqmExperiment, type CriticalBatchReport, type ExperimentResult } from '../../runner/nqm-runner';
+import { isNeuralProblem } from '../../experiment/types';
+import { findingsFor, runExperiment } from '../../runner';
+import type { CriticalBatchReport, ExperimentResult } from '../../runner/nqm-runner';
 import { RunStore } from '../../store';
 import { numberFlag, parseArgs, UsageError } from '../args';
 import { num, table } from '../format';
 
-export const RUN_USAGE = 'optlab run <file.optlab.json> [--store DIR] [--json] [--workers N]';
+export const RUN_USAGE = 'optlab run <file.optlab.json> [--store DIR] [--json] [--workers N] [--backend auto|cuda|tensorflow|wasm|cpu]';
+const BACKENDS = ['auto', 'cuda', 'tensorflow', 'wasm', 'cpu'] as const;
 
 export function storeFrom(values: Map<string, string>): RunStore {
   const dir = values.get('store');
@@ -15,8 +18,23 @@ export function storeFrom(values: Map<string, string>): RunStore {
 }
 
 export function scalingTable(report: CriticalBatchReport): string {
-  const extra = report.type === 'momentum' ? 'momentum' : report.type === 'ema' ? 'decay' : null;
   const slopeTo = new Map(report.slopes.map((s) => [s.toBatchSize, s.slope]));
+  // Neural sweeps: every searched option beyond the learning rate that varies; no lower bound.
+  const neural = report.points.some((p) => p.hyperparameters !== undefined) || report.points.every((p) => Number.isNaN(p.lowerBound));
+  if (neural) {
+    const keys = [...new Set(report.points.flatMap((p) => Object.keys(p.hyperparameters ?? {})))].filter((k) => k !== 'learningRate');
+    const header = ['batch size', 'steps', 'examples', 'best lr', ...keys, 'slope'];
+    const rows = report.points.map((p) => [
+      String(p.batchSize),
+      p.steps === null ? 'not reached' : String(p.steps),
+      p.steps === null ? '-' : num(p.steps * p.batchSize),
+      num(p.learningRate),
+      ...keys.map((k) => num(p.hyperparameters?.[k], 6)),
+      slopeTo.has(p.batchSize) ? num(slopeTo.get(p.batchSize)!, 3) : '-',
+    ]);
+    return table(header, rows);
+  }
+  const extra = report.type === 'momentum' ? 'momentum' : report.type === 'ema' ? 'decay' : null;
   const header = ['batch size', 'steps', 'examples', 'best lr', ...(extra ? [extra] : []), 'lower bound', 'slope'];
   const rows = report.points.map((p) => [
     String(p.batchSize),
@@ -47,18 +65,21 @@ function printResult(result: ExperimentResult, findings: Finding[]): void {
   for (const report of result.criticalBatchSize) {
     out.push('', `== ${report.optimizer} ==`, scalingTable(report), fitLine(report));
   }
+  if (result.backend) out.push('', `Computed on ${result.backend}`);
   out.push('', 'Summary', table(
     ['optimizer', 'B_crit', 'S_min', 'E_min', 'fit'],
     result.criticalBatchSize.map((r) => [r.optimizer, num(r.bCrit), num(r.sMin), num(r.eMin), r.status]),
   ));
-  if (findings.length) out.push('', 'Findings of the paper (science-spec 1.4), as computed here:', findingsText(findings));
+  if (findings.length) out.push('', `Findings of the paper (${result.trials ? 'real networks' : 'science-spec 1.4'}), as computed here:`, findingsText(findings));
   process.stdout.write(out.join('\n') + '\n');
 }
 
 export async function runCommand(argv: string[]): Promise<number> {
-  const parsed = parseArgs(argv, { values: ['store', 'workers'], booleans: ['json'] }, 'run');
+  const parsed = parseArgs(argv, { values: ['store', 'workers', 'backend'], booleans: ['json'] }, 'run');
   if (parsed.positional.length !== 1) throw new UsageError(`usage: ${RUN_USAGE}`);
   const workers = numberFlag(parsed, 'workers', 'run', (x) => Number.isInteger(x) && x >= 1, 'a positive integer');
+  const backend = parsed.values.get('backend');
+  if (backend !== undefined && !(BACKENDS as readonly string[]).includes(backend)) throw new UsageError(`optlab run: --backend must be one of ${BACKENDS.join(', ')}, got '${backend}'`);
   const file = path.resolve(parsed.positional[0]);
   const experiment = loadExperiment(file);
   const store = storeFrom(parsed.values);
@@ -69,11 +90,18 @@ export async function runCommand(argv: string[]): Promise<number> {
   const started = Date.now();
   process.stderr.write(`optlab: running ${experiment.name} (${experiment.optimizers.length} optimizers x ${experiment.batchSizes.length} batch sizes) into ${store.root}\n`);
   let result: ExperimentResult;
+  const neural = isNeuralProblem(experiment.problem);
   try {
-    result = await runNqmExperiment(experiment, store, {
+    result = await runExperiment(experiment, store, {
       workers,
       signal: controller.signal,
+      ...(backend !== undefined && { backend: backend as (typeof BACKENDS)[number] }),
+      onLog: (line) => process.stderr.write(`[worker] ${line}\n`),
       onProgress: (done, total, run) => {
+        if (neural) {
+          process.stderr.write(`[${String(done).padStart(String(total).length)}/${total}] ${run.label}: ${run.detail ?? (run.stepsToTarget === null ? 'target not reached' : `${run.stepsToTarget} steps`)}\n`);
+          return;
+        }
         const hp = Object.entries(run.hyperparameters)
           .filter(([k]) => k !== 'precondition')
           .map(([k, v]) => `${k === 'learningRate' ? 'lr' : k} ${num(v)}`)
@@ -86,7 +114,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
-  const findings = nqmFindings(result.criticalBatchSize);
+  const findings = findingsFor(experiment, result);
   process.stderr.write(`optlab: done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
   if (parsed.booleans.has('json')) process.stdout.write(JSON.stringify({ ...result, findings }, null, 2) + '\n');
   else printResult(result, findings);

@@ -1,0 +1,203 @@
+// Neural problems in experiment files (problem.type classification | regression | autoencoder):
+// the checks the JSON Schema cannot make, and resolution into the ResolvedExperiment the sweep
+// consumes. Kept free of TensorFlow.js (the extension validates files with it): model specs are
+// checked by the engine when it builds the model (engine/src/sweep), dataset specs here.
+import { DatasetSpecError, validateDatasetSpec } from '../data';
+import { expandBatchSizes, expandGrid, gridRange, gridSize } from './grid';
+import type { ExperimentFile, GridSpec, NeuralOptimizerType, NeuralProblemSpec, OptimizerEntry, ResolvedExperiment, ResolvedOptimizer } from './types';
+import { NEURAL_PROBLEM_TYPES } from './types';
+
+export const DEFAULT_EVAL_EVERY = 10;
+export const DEFAULT_EVAL_SIZE = 1000;
+
+/** Top-level keys that only neural problems take, and those only the NQM takes. */
+export const NEURAL_ONLY_KEYS = ['budget', 'backend', 'logEvery', 'checkpointEvery'] as const;
+export const NQM_ONLY_KEYS = ['logPoints'] as const;
+
+/** The searched options of each neural optimizer type, in grid order (learning rate first). */
+export const NEURAL_GRID_KEYS: Record<NeuralOptimizerType, readonly string[]> = {
+  sgd: ['learningRate', 'weightDecay'],
+  momentum: ['learningRate', 'momentum', 'weightDecay'],
+  nesterov: ['learningRate', 'momentum', 'weightDecay'],
+  adam: ['learningRate', 'beta1', 'beta2', 'weightDecay'],
+  adamw: ['learningRate', 'beta1', 'beta2', 'weightDecay'],
+  rmsprop: ['learningRate', 'decay', 'momentum', 'weightDecay'],
+};
+/** Options passed through to makeOptimizer as written. */
+export const NEURAL_FIXED_KEYS = ['eps', 'clipNorm', 'ema', 'schedule'] as const;
+
+export const NEURAL_GRID_RULES: Record<string, { name: string; rule: string; ok: (v: number) => boolean }> = {
+  learningRate: { name: 'learning rate', rule: 'must be > 0', ok: (v) => v > 0 },
+  momentum: { name: 'momentum', rule: 'must be in [0, 1)', ok: (v) => v >= 0 && v < 1 },
+  beta1: { name: 'beta1', rule: 'must be in [0, 1)', ok: (v) => v >= 0 && v < 1 },
+  beta2: { name: 'beta2', rule: 'must be in [0, 1)', ok: (v) => v >= 0 && v < 1 },
+  decay: { name: 'decay', rule: 'must be in [0, 1)', ok: (v) => v >= 0 && v < 1 },
+  weightDecay: { name: 'weight decay', rule: 'must be >= 0', ok: (v) => v >= 0 },
+};
+
+/** Most trials (grid points x batch sizes, over all optimizers) one file may ask for. */
+export const MAX_TRIALS = 20_000;
+
+export interface NeuralIssue {
+  path: string;
+  message: string;
+  part?: 'key' | 'value';
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+export function isNeuralProblemType(t: unknown): boolean {
+  return typeof t === 'string' && (NEURAL_PROBLEM_TYPES as readonly string[]).includes(t);
+}
+
+/** Whether parsed JSON declares a neural problem. */
+export function isNeuralDocument(json: unknown): boolean {
+  return isObj(json) && isObj(json.problem) && isNeuralProblemType(json.problem.type);
+}
+
+function isGridSpec(v: unknown): v is GridSpec {
+  if (typeof v === 'number') return Number.isFinite(v);
+  if (Array.isArray(v)) return v.length > 0 && v.every((x) => typeof x === 'number');
+  if (!isObj(v) || Object.keys(v).length !== 1) return false;
+  const range = Object.values(v)[0];
+  return Array.isArray(range) && range.length === 3 && range.every((x) => typeof x === 'number') && Number.isInteger(range[2]) && (range[2] as number) >= 1;
+}
+
+/** Semantic checks of a neural experiment (the schema has checked shapes). */
+export function neuralIssues(json: Obj): NeuralIssue[] {
+  const issues: NeuralIssue[] = [];
+  for (const key of NQM_ONLY_KEYS) {
+    if (key in json) issues.push({ path: `/${key}`, part: 'key', message: `'${key}' applies only to the nqm problem (neural runs log every step; see logEvery)` });
+  }
+  if (!('budget' in json)) issues.push({ path: '', message: "missing required key 'budget' (neural problems: {\"maxSteps\": ...})" });
+  const problem = json.problem as Obj;
+  if (isObj(problem.data)) {
+    try {
+      validateDatasetSpec(problem.data, '/problem/data');
+    } catch (err) {
+      if (!(err instanceof DatasetSpecError)) throw err;
+      const path = err.pointer ?? '/problem/data';
+      issues.push({ path, part: err.option && !(err.option in (problem.data as Obj)) ? undefined : 'key', message: err.message.replace(/^\/problem\/data(\/\S*)?: /, '') });
+    }
+  }
+  const target = isObj(json.target) ? json.target : undefined;
+  if (target && typeof target.metric === 'string' && (target.metric === 'accuracy' || target.metric === 'testAccuracy')) {
+    if (problem.type !== 'classification') issues.push({ path: '/target/metric', message: `metric '${target.metric}' needs a classification problem, not ${String(problem.type)}` });
+    if (typeof target.value === 'number' && !(target.value > 0 && target.value <= 1)) issues.push({ path: '/target/value', message: `an accuracy target must be in (0, 1], got ${target.value}` });
+  }
+  if (target && typeof target.metric === 'string' && (target.metric === 'trainLoss' || target.metric === 'testLoss') && typeof target.value === 'number' && !(target.value > 0)) {
+    issues.push({ path: '/target/value', message: `a loss target must be > 0, got ${target.value}` });
+  }
+  const optimizers = Array.isArray(json.optimizers) ? json.optimizers : [];
+  let trials = 0;
+  const batchSizes = json.batchSizes === undefined ? 0 : safeBatchCount(json.batchSizes);
+  optimizers.forEach((entry: unknown, index) => {
+    if (!isObj(entry) || typeof entry.type !== 'string' || !(entry.type in NEURAL_GRID_KEYS)) return;
+    const pointer = `/optimizers/${index}`;
+    const type = entry.type as NeuralOptimizerType;
+    if (entry.learningRate === undefined) issues.push({ path: pointer, message: `missing required key 'learningRate' (neural optimizers have no default grid)` });
+    let points = 1;
+    for (const key of NEURAL_GRID_KEYS[type]) {
+      const spec = entry[key];
+      if (spec === undefined) continue;
+      if (!isGridSpec(spec)) return; // the schema has reported it
+      const path = `${pointer}/${key}`;
+      const size = gridSize(spec);
+      points *= size;
+      if (size > 100_000) {
+        issues.push({ path, message: `grid has ${size} values` });
+        continue;
+      }
+      const { name, rule, ok } = NEURAL_GRID_RULES[key];
+      const values = expandGrid(spec);
+      if (values.length === 0) issues.push({ path, message: `${name} grid expands to no values` });
+      const range = gridRange(spec);
+      for (let i = 0; i < values.length; i++) {
+        const v = values[i];
+        if (Number.isFinite(v) && ok(v)) continue;
+        const problemText = Number.isFinite(v) ? rule : 'must be finite';
+        if (!range) {
+          issues.push({ path: Array.isArray(spec) ? `${path}/${i}` : path, message: `${name} ${problemText}, got ${v}` });
+          continue;
+        }
+        const [a, b, n] = range.range;
+        issues.push({ path, message: `${name} ${problemText}, but ${range.kind}(${a}, ${b}, ${n}) gives ${v} (value ${i + 1} of ${n})` });
+        break;
+      }
+    }
+    trials += points * batchSizes;
+  });
+  if (trials > MAX_TRIALS) issues.push({ path: '/optimizers', message: `the sweep has ${trials} trials (grid points x batch sizes), more than the limit of ${MAX_TRIALS}` });
+  return issues;
+}
+
+function safeBatchCount(spec: unknown): number {
+  try {
+    return expandBatchSizes(spec as never).length;
+  } catch {
+    return 0;
+  }
+}
+
+const NEURAL_TYPE_NAMES: Record<NeuralOptimizerType, string> = { sgd: 'SGD', momentum: 'Momentum', nesterov: 'Nesterov', adam: 'Adam', adamw: 'AdamW', rmsprop: 'RMSProp' };
+
+export function defaultNeuralLabel(type: NeuralOptimizerType): string {
+  return NEURAL_TYPE_NAMES[type];
+}
+
+/** Fills defaults and expands grids of a valid neural experiment. */
+export function resolveNeuralExperiment(json: ExperimentFile, file?: string): ResolvedExperiment {
+  const problem = json.problem as NeuralProblemSpec;
+  const optimizers = json.optimizers.map((entry: OptimizerEntry, index): ResolvedOptimizer => {
+    const type = entry.type as NeuralOptimizerType;
+    const grids: Record<string, number[]> = {};
+    for (const key of NEURAL_GRID_KEYS[type]) {
+      const spec = (entry as unknown as Obj)[key];
+      if (spec !== undefined) grids[key] = expandGrid(spec as GridSpec);
+    }
+    const fixed: Record<string, unknown> = {};
+    for (const key of NEURAL_FIXED_KEYS) {
+      const v = (entry as unknown as Obj)[key];
+      if (v !== undefined) fixed[key] = structuredClone(v);
+    }
+    const resolved: ResolvedOptimizer = {
+      label: entry.label ?? defaultNeuralLabel(type),
+      type,
+      precondition: 0,
+      learningRates: grids.learningRate ?? [],
+      grids,
+      fixed,
+      pointer: `/optimizers/${index}`,
+    };
+    if (grids.momentum && (type === 'momentum' || type === 'nesterov')) resolved.momenta = grids.momentum;
+    return resolved;
+  });
+  const t = json.target;
+  return {
+    name: json.name,
+    ...(json.description !== undefined && { description: json.description }),
+    ...(file !== undefined && { file }),
+    problem: { type: problem.type, data: structuredClone(problem.data), model: structuredClone(problem.model) },
+    target: {
+      metric: t.metric,
+      value: t.value,
+      evalEvery: t.evalEvery ?? DEFAULT_EVAL_EVERY,
+      ...(t.relativeResolution !== undefined && { relativeResolution: t.relativeResolution }),
+      evalSize: t.evalSize ?? DEFAULT_EVAL_SIZE,
+    },
+    batchSizes: expandBatchSizes(json.batchSizes),
+    optimizers,
+    logPoints: 0,
+    seed: json.seed ?? 0,
+    budget: {
+      maxSteps: json.budget!.maxSteps,
+      ...(json.budget!.divergeAbove !== undefined && { divergeAbove: json.budget!.divergeAbove }),
+      ...(json.budget!.relativeToSmallerBatch !== undefined && { relativeToSmallerBatch: json.budget!.relativeToSmallerBatch }),
+    },
+    backend: json.backend ?? 'auto',
+    logEvery: json.logEvery ?? 1,
+    ...(json.checkpointEvery !== undefined && { checkpointEvery: json.checkpointEvery }),
+    raw: json,
+  };
+}

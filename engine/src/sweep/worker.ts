@@ -1,0 +1,176 @@
+// A trial worker process (forked by pool.ts): initializes the compute backend, loads the dataset
+// and builds the model once, then trains one trial at a time as the parent asks, streaming metric
+// rows back every 100 ms. Terminal Ctrl-C is left to the parent (which stops workers itself); a
+// lost parent (IPC disconnect) ends the worker.
+import { DatasetSpecError, loadDataset, type LoadedDataset } from '../data';
+import { makeModel, ModelSpecError, type Model } from '../models';
+import { makeOptimizer, OptimizerSpecError } from '../optim';
+import type { MetricRow } from '../store/types';
+import { describeSelection, initBackend } from '../tf/backend';
+import { train } from '../train/loop';
+import type { TargetMetric } from '../train/types';
+import type { ParentMessage, WorkerMessage, WorkerSetup } from './messages';
+
+/** 'conv[1].kernelSize' -> '/conv/1/kernelSize'. */
+export function optionPathToPointer(p: string): string {
+  if (!p) return '';
+  return '/' + p.replace(/\[(\d+)\]/g, '.$1').split('.').filter(Boolean).join('/');
+}
+
+const TASK_OF: Record<string, Model['task']> = { classification: 'classification', regression: 'regression', autoencoder: 'reconstruction' };
+
+export class InvalidSetup extends Error {
+  constructor(
+    readonly path: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface Prepared {
+  data: LoadedDataset;
+  model: Model;
+  info: { dataset: string; model: string; parameters: number; loadMs: number };
+}
+
+/** Loads the data and builds the model of a setup; problems become InvalidSetup naming the JSON path. */
+export function prepare(setup: WorkerSetup): Prepared {
+  const t0 = performance.now();
+  let data: LoadedDataset;
+  try {
+    data = loadDataset(setup.problem.data, { pointer: '/problem/data', baseDir: setup.baseDir });
+  } catch (err) {
+    if (err instanceof DatasetSpecError) throw new InvalidSetup(err.pointer ?? '/problem/data', err.message.replace(/^\/problem\/data\S*: /, ''));
+    throw err;
+  }
+  const task = TASK_OF[setup.problem.type];
+  const spec = { ...setup.problem.model };
+  if (spec.type === 'mlp' && spec.task === undefined) spec.task = task;
+  const outputSize = task === 'classification' ? data.info.numClasses : task === 'regression' ? data.info.yShape.reduce((a, b) => a * b, 1) : undefined;
+  let model: Model;
+  try {
+    model = makeModel(spec, { inputShape: data.info.xShape, outputSize });
+  } catch (err) {
+    if (err instanceof ModelSpecError) throw new InvalidSetup(`/problem/model${optionPathToPointer(err.path)}`, err.message);
+    throw err;
+  }
+  if (model.task !== task) throw new InvalidSetup('/problem/model', `a ${setup.problem.type} problem needs a model for ${task}, but ${model.name} is for ${model.task}`);
+  if (task === 'classification' && data.info.task !== 'classification') throw new InvalidSetup('/problem/data', `a classification problem needs a dataset with class labels; ${data.info.name} is a regression set`);
+  if (task === 'regression' && data.info.task !== 'regression') throw new InvalidSetup('/problem/data', `a regression problem needs regression targets; ${data.info.name} has class labels`);
+  for (const probe of setup.probes) {
+    try {
+      makeOptimizer(probe.spec, { batchSize: probe.batchSize });
+    } catch (err) {
+      if (err instanceof OptimizerSpecError) throw new InvalidSetup(`${probe.pointer}${optionPathToPointer(err.path)}`, err.message);
+      throw err;
+    }
+  }
+  const parameters = Object.values(model.paramShapes).reduce((n, s) => n + s.reduce((a, b) => a * b, 1), 0);
+  return { data, model, info: { dataset: data.info.name, model: model.name, parameters, loadMs: performance.now() - t0 } };
+}
+
+function main(): void {
+  const send = (m: WorkerMessage) => {
+    if (process.connected) process.send!(m);
+  };
+  process.on('SIGINT', () => {
+    // The parent stops the workers (and marks their trials) itself.
+  });
+  process.on('disconnect', () => process.exit(0));
+  let setup: WorkerSetup | undefined;
+  let prepared: Prepared | undefined;
+  let current: { trial: number; limit: number; controller: AbortController } | undefined;
+  const queue: ParentMessage[] = [];
+  let busy = false;
+
+  const runTrial = async (m: Extract<ParentMessage, { type: 'trial' }>) => {
+    const { data, model } = prepared!;
+    const s = setup!;
+    const controller = new AbortController();
+    current = { trial: m.trial, limit: m.stepLimit, controller };
+    let rows: MetricRow[] = [];
+    const flush = () => {
+      if (rows.length) send({ type: 'metrics', trial: m.trial, rows });
+      rows = [];
+    };
+    const timer = setInterval(flush, 100);
+    try {
+      const result = await train({
+        model,
+        train: data.train,
+        test: data.test,
+        optimizer: makeOptimizer(m.optimizerSpec, { batchSize: m.batchSize }),
+        batchSize: m.batchSize,
+        seed: s.seed,
+        target: {
+          metric: s.target.metric as TargetMetric,
+          value: s.target.value,
+          evalEvery: s.target.evalEvery ?? 10,
+          ...(s.target.relativeResolution !== undefined && { relativeResolution: s.target.relativeResolution }),
+          ...(s.target.evalSize !== undefined && { evalSize: s.target.evalSize }),
+        },
+        budget: s.budget,
+        logEvery: s.logEvery,
+        onMetrics: (row) => rows.push(row),
+        ...(s.checkpointEvery !== undefined && { checkpoint: { dir: m.runDir, every: s.checkpointEvery, atEnd: true } }),
+        signal: controller.signal,
+        stepLimit: () => current?.limit ?? m.stepLimit,
+      });
+      clearInterval(timer);
+      flush();
+      send({ type: 'trialDone', trial: m.trial, result });
+    } catch (err) {
+      clearInterval(timer);
+      flush();
+      send({ type: 'trialFailed', trial: m.trial, message: err instanceof Error ? err.message : String(err) });
+    } finally {
+      current = undefined;
+    }
+  };
+
+  const pump = async () => {
+    if (busy) return;
+    busy = true;
+    try {
+      while (queue.length) {
+        const m = queue.shift()!;
+        if (m.type === 'setup') {
+          setup = m.setup;
+          try {
+            const selection = await initBackend(setup.backend);
+            prepared = prepare(setup);
+            send({
+              type: 'ready',
+              info: { backend: selection.backend, description: describeSelection(selection), device: selection.device, versions: selection.versions, ...prepared.info },
+            });
+          } catch (err) {
+            if (err instanceof InvalidSetup) send({ type: 'invalid', path: err.path, message: err.message });
+            else send({ type: 'setupFailed', message: err instanceof Error ? err.message : String(err) });
+          }
+        } else if (m.type === 'trial') {
+          if (!prepared) send({ type: 'trialFailed', trial: m.trial, message: 'the worker is not set up' });
+          else await runTrial(m);
+        }
+      }
+    } finally {
+      busy = false;
+    }
+  };
+
+  process.on('message', (m: ParentMessage) => {
+    if (m.type === 'limit') {
+      if (current && current.trial === m.trial) current.limit = m.stepLimit;
+      return;
+    }
+    if (m.type === 'cancel') {
+      current?.controller.abort();
+      queue.length = 0;
+      return;
+    }
+    queue.push(m);
+    void pump();
+  });
+}
+
+if (require.main === module || process.env.OPTLAB_TRIAL_WORKER === '1') main();

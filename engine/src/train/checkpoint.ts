@@ -1,0 +1,77 @@
+// Checkpoints of a training run: parameters and optimizer state (optim/state.ts serialization,
+// exact for float32), the minibatcher position (its global step: epoch orders depend only on the
+// seed and the epoch) and the loop's counters. Written atomically (temporary file, fsync, rename)
+// into the run folder as checkpoint.json.
+import fs from 'node:fs';
+import path from 'node:path';
+import { deserializeState, serializeState, type SerializedState } from '../optim/state';
+import type { Params, State } from '../optim/types';
+
+export const CHECKPOINT_FILE = 'checkpoint.json';
+export const CHECKPOINT_VERSION = 1;
+
+export interface Checkpoint {
+  version: 1;
+  /** Steps taken = the minibatcher's next step. */
+  step: number;
+  examples: number;
+  /** Seconds of training so far. */
+  wallTime: number;
+  seed: number;
+  batchSize: number;
+  divergeAbove: number | null;
+  evaluations: number;
+  bestEvaluation: number | null;
+  lastEvaluation: number | null;
+  lastLoss: number | null;
+  params: SerializedState;
+  optimizerState: SerializedState;
+}
+
+export class CheckpointError extends Error {
+  override name = 'CheckpointError';
+}
+
+export function checkpointPath(dir: string): string {
+  return path.join(dir, CHECKPOINT_FILE);
+}
+
+export function writeCheckpoint(dir: string, data: Omit<Checkpoint, 'version' | 'params' | 'optimizerState'>, params: Params, state: State): void {
+  const doc: Checkpoint = { version: CHECKPOINT_VERSION, ...data, params: serializeState(params), optimizerState: serializeState(state) };
+  const file = checkpointPath(dir);
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.mkdirSync(dir, { recursive: true });
+  const fd = fs.openSync(tmp, 'w');
+  try {
+    fs.writeSync(fd, JSON.stringify(doc));
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(tmp, file);
+}
+
+export function readCheckpoint(dir: string): Checkpoint {
+  const file = checkpointPath(dir);
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new CheckpointError(`cannot read checkpoint ${file}: ${(err as Error).message}`);
+  }
+  let doc: Checkpoint;
+  try {
+    doc = JSON.parse(text) as Checkpoint;
+  } catch (err) {
+    throw new CheckpointError(`checkpoint ${file} is not valid JSON: ${(err as Error).message}`);
+  }
+  if (doc?.version !== CHECKPOINT_VERSION) throw new CheckpointError(`checkpoint ${file}: unsupported version ${String(doc?.version)}`);
+  return doc;
+}
+
+/** The checkpoint's parameters and optimizer state as new tensors (owned by the caller). */
+export function restoreTensors(doc: Checkpoint): { params: Params; state: State } {
+  const params = deserializeState<State>(doc.params) as unknown as Params;
+  const state = deserializeState<State>(doc.optimizerState);
+  return { params, state };
+}

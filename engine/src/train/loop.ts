@@ -1,0 +1,393 @@
+// The training loop: steps-to-target for one model, dataset, optimizer chain and batch size.
+//
+// Each step: a minibatch (seeded, resumable: data/batches.ts), the loss and its gradients in one
+// tf.tidy, exactly the extras the optimizer's `needs` ask for (the minibatch loss, a loss evaluator,
+// layer taps and pre-activation gradients through the model's tap/perturb interface, curvature and
+// Hessian-vector products, the step), then the optimizer update in a second tf.tidy that keeps only
+// the new parameters and state. Every `evalEvery` steps (and at geometrically spaced early steps
+// with `relativeResolution`) the target metric is measured on a fixed seeded evaluation subset with
+// the evaluation parameters (EMA of iterates when there is one). The loop stops at the target, the
+// step budget (or a lower limit set from outside), divergence (NaN/Inf minibatch loss or a loss above
+// the threshold) or cancellation. Same seed and backend give identical metrics; a run resumed from
+// its checkpoint continues exactly as if it had never stopped.
+import * as tf from '@tensorflow/tfjs';
+import { Minibatcher, type Batch } from '../data/batches';
+import { gather, type Dataset } from '../data/dataset';
+import { sampleIndices } from '../data/shuffle';
+import { modelLoss, perExampleLoss } from '../models/loss';
+import { lossAndGradients, type GradientsResult } from '../models/taps';
+import type { Model } from '../models/types';
+import { evaluationParams, takeStep } from '../optim/base';
+import { disposeState, stateTensors } from '../optim/state';
+import type { Extras, Params, State } from '../optim/types';
+import type { MetricRow } from '../store/types';
+import { readCheckpoint, restoreTensors, writeCheckpoint, CheckpointError } from './checkpoint';
+import { evalSchedule } from './eval-schedule';
+import { correctCount, outputCurvatureProduct, sampledTarget, targetTensor } from './loss';
+import type { TargetMetric, TrainOptions, TrainResult, TrainStatus } from './types';
+
+/** The stat that carries the learning rate in the ready-made optimizers (optim/optimizers.ts). */
+const LR_SUFFIX = 'learning_rate';
+const DEFAULT_EVAL_SIZE = 1000;
+const EVAL_CHUNK = 1000;
+/** Default divergence threshold: this many times the first minibatch loss. */
+export const DEFAULT_DIVERGE_FACTOR = 10;
+
+export class TrainConfigError extends Error {
+  override name = 'TrainConfigError';
+}
+
+export const isLossMetric = (m: TargetMetric): boolean => m === 'trainLoss' || m === 'testLoss';
+export const isTestMetric = (m: TargetMetric): boolean => m === 'testLoss' || m === 'testAccuracy';
+
+/** Whether a measured value meets the target (losses at or below, accuracies at or above). */
+export function meetsTarget(metric: TargetMetric, measured: number, value: number): boolean {
+  if (!Number.isFinite(measured)) return false;
+  return isLossMetric(metric) ? measured <= value : measured >= value;
+}
+
+/** A per-(seed, step) seed for sampled targets: deterministic, and the same after a resume. */
+function stepSeed(seed: number, step: number): number {
+  let x = (Math.imul(seed | 0, 0x9e3779b1) ^ Math.imul(step + 1, 0x85ebca6b)) >>> 0;
+  x = Math.imul(x ^ (x >>> 15), 0x2c1b3c6d) >>> 0;
+  return x % 2147483647;
+}
+
+function batchTensors(batch: Pick<Batch, 'x' | 'y' | 'xShape' | 'yShape'>): { x: tf.Tensor; y: tf.Tensor } {
+  const x = tf.tensor(batch.x, batch.xShape, 'float32');
+  const y = batch.y instanceof Int32Array ? tf.tensor(batch.y, batch.yShape, 'int32') : tf.tensor(batch.y, batch.yShape, 'float32');
+  return { x, y };
+}
+
+function lossAgainst(model: Model, output: tf.Tensor, target: tf.Tensor): tf.Scalar {
+  return modelLoss(model, output, target);
+}
+
+interface Evaluator {
+  /** Mean loss and accuracy (classification) of the evaluation set at `params`. */
+  evaluate(params: Params): { loss: number; accuracy: number | null };
+  size: number;
+}
+
+function makeEvaluator(model: Model, set: Dataset, size: number, seed: number, stream: number): Evaluator {
+  const n = Math.min(size, set.n);
+  const subset = n === set.n ? set : gather(set, sampleIndices(set.n, n, seed, stream));
+  const d = subset.x.length / Math.max(1, subset.n);
+  const m = subset.y.length / Math.max(1, subset.n);
+  return {
+    size: n,
+    evaluate(params) {
+      const sums = tf.tidy(() => {
+        let lossSum: tf.Tensor = tf.scalar(0);
+        let correct: tf.Tensor = tf.scalar(0);
+        for (let start = 0; start < n; start += EVAL_CHUNK) {
+          const rows = Math.min(EVAL_CHUNK, n - start);
+          const { x, y } = batchTensors({
+            x: subset.x.subarray(start * d, (start + rows) * d),
+            y: subset.y.subarray(start * m, (start + rows) * m),
+            xShape: [rows, ...subset.xShape],
+            yShape: [rows, ...subset.yShape],
+          });
+          const out = model.forward(params, x, { training: false }).output;
+          const target = targetTensor(model, x, y);
+          lossSum = tf.add(lossSum, modelLoss(model, out, target, 'sum'));
+          if (model.task === 'classification') correct = tf.add(correct, correctCount(out, target));
+        }
+        return tf.stack([lossSum, correct]);
+      });
+      const [lossSum, correct] = sums.dataSync();
+      sums.dispose();
+      return { loss: lossSum / n, accuracy: model.task === 'classification' ? correct / n : null };
+    },
+  };
+}
+
+function checkOptions(o: TrainOptions): void {
+  const bad = (msg: string) => {
+    throw new TrainConfigError(msg);
+  };
+  if (!Number.isInteger(o.batchSize) || o.batchSize < 1) bad(`batch size must be a positive integer, got ${o.batchSize}`);
+  if (!Number.isInteger(o.budget.maxSteps) || o.budget.maxSteps < 0) bad(`budget.maxSteps must be a non-negative integer, got ${o.budget.maxSteps}`);
+  if (o.budget.divergeAbove !== undefined && !(o.budget.divergeAbove > 0)) bad(`budget.divergeAbove must be > 0, got ${o.budget.divergeAbove}`);
+  const t = o.target;
+  if (t) {
+    if (!Number.isFinite(t.value)) bad(`target value must be a finite number, got ${t.value}`);
+    if ((t.metric === 'accuracy' || t.metric === 'testAccuracy') && o.model.task !== 'classification') bad(`target metric '${t.metric}' needs a classification model, not ${o.model.task}`);
+    if (isTestMetric(t.metric) && (!o.test || o.test.n === 0)) bad(`target metric '${t.metric}' needs a test set`);
+  }
+  if (o.model.task === 'classification' && o.train.numClasses === undefined) bad('a classification model needs a dataset with class labels');
+}
+
+/** Trains until the target, the budget, divergence or cancellation; see the file comment. */
+export async function train(o: TrainOptions): Promise<TrainResult & { params?: Params }> {
+  checkOptions(o);
+  const { model, optimizer: tx, batchSize, seed, budget, target } = o;
+  const needs = tx.needs;
+  const clock = o.clock ?? (() => performance.now());
+  const logEvery = Math.max(1, o.logEvery ?? 1);
+  const yieldEvery = o.yieldEveryMs ?? 50;
+  // Every step sees exactly `batchSize` examples (the last, smaller batch of an epoch is dropped),
+  // so that steps at a batch size mean what the critical-batch-size model says they mean.
+  const batcher = new Minibatcher(o.train, { batchSize, seed, dropLast: (o.dropLast ?? true) && batchSize <= o.train.n });
+  const schedule = target ? evalSchedule(target.evalEvery, target.relativeResolution, budget.maxSteps) : null;
+  const evalSet = target ? (isTestMetric(target.metric) ? o.test! : o.train) : null;
+  const evaluator = evalSet ? makeEvaluator(model, evalSet, target!.evalSize ?? DEFAULT_EVAL_SIZE, seed, isTestMetric(target!.metric) ? 0x7e000002 : 0x7e000001) : null;
+  const evalPrefix = target && isTestMetric(target.metric) ? 'test' : 'train';
+
+  let params: Params;
+  let state: State;
+  let step = 0;
+  let examples = 0;
+  let wallBase = 0;
+  let divergeAbove: number | null = budget.divergeAbove ?? null;
+  let evaluations = 0;
+  let bestEvaluation: number | null = null;
+  let lastEvaluation: number | null = null;
+  let lastLoss: number | null = null;
+  let resumedFrom: number | undefined;
+  if (o.resumeFrom) {
+    const doc = readCheckpoint(o.resumeFrom);
+    if (doc.seed !== seed || doc.batchSize !== batchSize) {
+      throw new CheckpointError(`checkpoint in ${o.resumeFrom} is for seed ${doc.seed} and batch size ${doc.batchSize}, not seed ${seed} and batch size ${batchSize}`);
+    }
+    ({ params, state } = restoreTensors(doc));
+    step = doc.step;
+    examples = doc.examples;
+    wallBase = doc.wallTime;
+    divergeAbove = budget.divergeAbove ?? doc.divergeAbove;
+    evaluations = doc.evaluations;
+    bestEvaluation = doc.bestEvaluation;
+    lastEvaluation = doc.lastEvaluation;
+    lastLoss = doc.lastLoss;
+    resumedFrom = doc.step;
+    batcher.seek(step);
+  } else {
+    params = model.init(seed);
+    try {
+      state = tx.init(params);
+    } catch (err) {
+      tf.dispose(Object.values(params));
+      throw err;
+    }
+  }
+
+  const t0 = clock();
+  const wallTime = () => wallBase + (clock() - t0) / 1000;
+  let lastYield = clock();
+  let status: TrainStatus = 'budget';
+  let stepsToTarget: number | null = null;
+  let divergence: string | undefined;
+  let stoppedByLimit = false;
+
+  const saveCheckpoint = (dir: string) =>
+    writeCheckpoint(dir, { step, examples, wallTime: wallTime(), seed, batchSize, divergeAbove, evaluations, bestEvaluation, lastEvaluation, lastLoss }, params, state);
+
+  try {
+    while (true) {
+      if (o.signal?.aborted) {
+        status = 'cancelled';
+        break;
+      }
+      const limit = Math.min(budget.maxSteps, o.stepLimit?.() ?? Infinity);
+      if (step >= limit) {
+        status = 'budget';
+        stoppedByLimit = limit < budget.maxSteps;
+        break;
+      }
+      const batch = batcher.next();
+      const nextStep = step + 1;
+      const evalNow = schedule?.isEvalStep(nextStep) ?? false;
+      const logNow = nextStep % logEvery === 0 || evalNow || nextStep === limit;
+
+      // ---- loss, gradients and the extras the optimizer needs ----
+      const { x, y } = batchTensors(batch);
+      const owned: tf.Tensor[] = [x, y];
+      let lossValue: number;
+      let correct: number | null = null;
+      const extras: Extras = { stats: logNow };
+      let grads: Params;
+      try {
+        const tgt = targetTensor(model, x, y);
+        owned.push(tgt);
+        let output: tf.Tensor | undefined;
+        const perTrue = (out: tf.Tensor) => {
+          output = tf.keep(out);
+          return perExampleLoss(model.loss, out, tgt);
+        };
+        const main = trackResult(lossAndGradients(model, params, x, perTrue, { taps: needs.layerStats === true }), owned);
+        if (output) owned.push(output);
+        lossValue = main.loss.dataSync()[0];
+        if (model.task === 'classification' && logNow && output) {
+          const c = correctCount(output, tgt);
+          correct = c.dataSync()[0];
+          c.dispose();
+        }
+        grads = main.grads;
+        if (needs.layerStats === true) extras.layerStats = main.layerStats;
+        if (needs.layerStats === 'sampled') {
+          const sampled = sampledTarget(model.loss, output!, stepSeed(seed, step));
+          owned.push(sampled);
+          const r = trackResult(lossAndGradients(model, params, x, (out) => perExampleLoss(model.loss, out, sampled), { taps: true }), owned);
+          extras.layerStats = r.layerStats;
+        }
+        if (needs.loss) extras.loss = lossValue;
+        if (needs.step) extras.step = step;
+        if (needs.lossAt) {
+          extras.lossAt = (at: Params) => {
+            const l = tf.tidy(() => lossAgainst(model, model.forward(at, x, { training: true }).output, tgt));
+            const v = l.dataSync()[0];
+            l.dispose();
+            return v;
+          };
+        }
+        if (needs.curvatureProduct) extras.curvatureProduct = (v: Params) => ggnProduct(model, params, x, v);
+        if (needs.jvp || needs.vjp) {
+          const hvp = (v: Params) => hessianProduct(model, params, x, tgt, v);
+          if (needs.jvp) extras.jvp = hvp;
+          if (needs.vjp) extras.vjp = hvp;
+        }
+      } catch (err) {
+        tf.dispose(owned);
+        throw err;
+      }
+
+      // ---- divergence ----
+      step = nextStep;
+      examples += batch.size;
+      lastLoss = lossValue;
+      if (divergeAbove === null) divergeAbove = Number.isFinite(lossValue) && lossValue > 0 ? DEFAULT_DIVERGE_FACTOR * lossValue : null;
+      if (!Number.isFinite(lossValue) || (divergeAbove !== null && lossValue > divergeAbove)) {
+        divergence = Number.isFinite(lossValue) ? `loss ${lossValue.toPrecision(4)} > ${divergeAbove!.toPrecision(4)} at step ${step}` : `loss ${lossValue} at step ${step}`;
+        tf.dispose(owned);
+        status = 'diverged';
+        o.onMetrics?.({ step, examples, wallTime: wallTime(), loss: lossValue });
+        break;
+      }
+
+      // ---- the update: only the new parameters and state leave the tidy ----
+      let stats: Record<string, number> = {};
+      try {
+        const old = params;
+        let next!: { params: Params; state: State; stats: Record<string, number> };
+        tf.tidy(() => {
+          next = takeStep(tx, params, state, grads, extras);
+          for (const t of Object.values(next.params)) tf.keep(t);
+          for (const t of stateTensors(next.state)) tf.keep(t);
+        });
+        params = next.params;
+        state = next.state;
+        stats = next.stats;
+        tf.dispose(Object.values(old));
+      } finally {
+        tf.dispose(owned);
+      }
+
+      // ---- evaluation and metrics ----
+      const row: MetricRow = { step, examples, wallTime: 0, loss: lossValue };
+      if (correct !== null) row.accuracy = correct / batch.size;
+      if (logNow) {
+        for (const [k, v] of Object.entries(stats)) {
+          if (k.endsWith(LR_SUFFIX) && row.learningRate === undefined) row.learningRate = v;
+          else row[k] = v;
+        }
+      }
+      let reached = false;
+      if (evalNow && evaluator && target) {
+        const r = evaluator.evaluate(evaluationParams(tx, state, params));
+        evaluations += 1;
+        row[`${evalPrefix}Loss`] = r.loss;
+        if (r.accuracy !== null) row[`${evalPrefix}Accuracy`] = r.accuracy;
+        const measured = target.metric === 'accuracy' || target.metric === 'testAccuracy' ? r.accuracy! : r.loss;
+        lastEvaluation = measured;
+        if (Number.isFinite(measured) && (bestEvaluation === null || (isLossMetric(target.metric) ? measured < bestEvaluation : measured > bestEvaluation))) bestEvaluation = measured;
+        reached = meetsTarget(target.metric, measured, target.value);
+      }
+      row.wallTime = wallTime();
+      if (logNow || reached) o.onMetrics?.(row);
+      if (o.checkpoint?.every && step % o.checkpoint.every === 0) saveCheckpoint(o.checkpoint.dir);
+      if (reached) {
+        status = 'reached';
+        stepsToTarget = step;
+        break;
+      }
+      if (clock() - lastYield >= yieldEvery) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        lastYield = clock();
+      }
+    }
+    if (o.checkpoint?.atEnd && status !== 'diverged') saveCheckpoint(o.checkpoint.dir);
+  } catch (err) {
+    tf.dispose(Object.values(params));
+    disposeState(state);
+    throw err;
+  }
+
+  const result: TrainResult & { params?: Params } = {
+    status,
+    stepsToTarget,
+    steps: step,
+    examples,
+    wallTime: wallTime(),
+    finalLoss: lastLoss,
+    lastEvaluation,
+    bestEvaluation,
+    evaluations,
+    stoppedByLimit,
+    divergeAbove,
+    ...(divergence !== undefined && { divergence }),
+    ...(resumedFrom !== undefined && { resumedFrom }),
+  };
+  disposeState(state);
+  if (o.returnParams) result.params = params;
+  else tf.dispose(Object.values(params));
+  return result;
+}
+
+/** Registers every tensor of a GradientsResult for disposal with the step's other tensors. */
+function trackResult(r: GradientsResult, owned: tf.Tensor[]): GradientsResult {
+  owned.push(r.loss, ...Object.values(r.grads));
+  for (const t of Object.values(r.layerStats ?? {})) owned.push(t.inputs, t.outputGrads);
+  return r;
+}
+
+function paramList(params: Params): { names: string[]; list: tf.Tensor[] } {
+  const names = Object.keys(params);
+  return { names, list: names.map((n) => params[n]) };
+}
+
+function rebuild(names: string[], list: tf.Tensor[]): Params {
+  const p: Params = {};
+  names.forEach((n, i) => (p[n] = list[i]));
+  return p;
+}
+
+/**
+ * Generalized Gauss-Newton (= Fisher for these losses) times v, for the mean loss on the minibatch:
+ * J^T H_L J v, with J v obtained by the double-vjp trick (J v = d/du <J^T u, v>).
+ */
+function ggnProduct(model: Model, params: Params, x: tf.Tensor, v: Params): Params {
+  return tf.tidy(() => {
+    const { names, list } = paramList(params);
+    const out = model.forward(params, x, { training: true }).output;
+    const u0 = tf.zerosLike(out);
+    const jv = tf.grad((u: tf.Tensor) => {
+      const jtu = tf.grads((...ps: tf.Tensor[]) => tf.sum(tf.mul(model.forward(rebuild(names, ps), x, { training: true }).output, u)))(list);
+      return tf.addN(jtu.map((g, i) => tf.sum(tf.mul(g, v[names[i]]))));
+    })(u0);
+    const hjv = outputCurvatureProduct(model.loss, out, jv);
+    const res = tf.grads((...ps: tf.Tensor[]) => tf.sum(tf.mul(model.forward(rebuild(names, ps), x, { training: true }).output, hjv)))(list);
+    return rebuild(names, res);
+  });
+}
+
+/** Hessian of the minibatch loss times v, by double backprop. */
+function hessianProduct(model: Model, params: Params, x: tf.Tensor, target: tf.Tensor, v: Params): Params {
+  return tf.tidy(() => {
+    const { names, list } = paramList(params);
+    const res = tf.grads((...ps: tf.Tensor[]) => {
+      const g = tf.grads((...qs: tf.Tensor[]) => lossAgainst(model, model.forward(rebuild(names, qs), x, { training: true }).output, target))(ps);
+      return tf.addN(g.map((gi, i) => tf.sum(tf.mul(gi, v[names[i]]))));
+    })(list);
+    return rebuild(names, res);
+  });
+}
