@@ -1,6 +1,15 @@
 // The templates of "OptLab: New Experiment", as data. Each is a complete, valid experiment file
 // (the unit tests validate every one with the engine's loader).
 import type { ExperimentFile } from '../../../engine/src/experiment/types';
+// The shipped neural examples are templates as they are (bundled as data by esbuild).
+import mnistExample from '../../../examples/mnist-critical-batch.optlab.json';
+import quickExample from '../../../examples/quick-critical-batch.optlab.json';
+
+/** An example file as a template experiment (its `$schema` is relative to examples/, so it is dropped). */
+function fromExample(example: unknown): ExperimentFile {
+  const { $schema: _schema, ...rest } = example as ExperimentFile;
+  return rest;
+}
 
 export interface ExperimentTemplate {
   id: string;
@@ -81,6 +90,22 @@ export const TEMPLATES: readonly ExperimentTemplate[] = [
       ],
       logPoints: 100,
     },
+  },
+  {
+    id: 'quick-critical-batch',
+    label: 'Neural: quick critical batch size (MLP on MNIST)',
+    detail: 'SGD, heavy-ball momentum and Adam on an MLP 784-64-10 trained on 10,000 MNIST digits to 93% test accuracy, each tuned per batch size at B = 16..4096',
+    fileName: 'quick-critical-batch.optlab.json',
+    cost: '75 training runs, about 1.5 minutes',
+    experiment: fromExample(quickExample),
+  },
+  {
+    id: 'mnist-critical-batch',
+    label: 'Neural: MNIST critical batch size study',
+    detail: 'SGD, heavy-ball momentum and Adam on an MLP 784-128-10 on all 60,000 MNIST digits to 95% test accuracy, B = 16, 32, ..., 4096',
+    fileName: 'mnist-critical-batch.optlab.json',
+    cost: '135 training runs, about 6 minutes',
+    experiment: fromExample(mnistExample),
   },
 ];
 
