@@ -16,6 +16,8 @@ export interface StartRequest {
   file: string;
   store: string;
   workers?: number;
+  /** The host's default compute backend for neural problems; an experiment's own `backend` wins. */
+  backend?: 'auto' | 'cuda' | 'tensorflow' | 'wasm' | 'cpu';
 }
 /** Stop one session (all its runs), or everything. */
 export interface CancelRequest {
@@ -140,6 +142,7 @@ export function parseEngineRequest(x: unknown): EngineRequest {
       str(o, 'file', what);
       str(o, 'store', what);
       num(o, 'workers', what, true);
+      if (o.backend !== undefined) oneOf(o, 'backend', ['auto', 'cuda', 'tensorflow', 'wasm', 'cpu'] as const, what);
       return o as unknown as StartRequest;
     case 'cancel':
       str(o, 'requestId', what, true);

@@ -83,8 +83,11 @@ export class EngineServer {
       const experiment = loadExperiment(path.resolve(req.file));
       const store = new RunStore(req.store);
       this.log('info', `${requestId}: running ${experiment.name} from ${experiment.file} into ${store.root}`);
+      // The experiment's own backend wins over the host's default (the VS Code setting).
+      const backend = experiment.backend ?? (req.backend !== undefined && req.backend !== 'auto' ? req.backend : undefined);
       const result = await runExperiment(experiment, store, {
         workers: req.workers,
+        ...(backend !== undefined && { backend }),
         onLog: (line) => this.log('info', `${requestId}: worker: ${line}`),
         signal: controller.signal,
         onRunsCreated: (runs) =>

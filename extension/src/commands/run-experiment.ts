@@ -41,7 +41,7 @@ export async function startExperiment(s: Services, file: string): Promise<{ requ
   const settings = s.settings();
   let started;
   try {
-    started = await s.engine.run({ file, store: settings.storeRoot, ...(settings.workers !== undefined && { workers: settings.workers }) });
+    started = await s.engine.run({ file, store: settings.storeRoot, backend: settings.computeBackend, ...(settings.workers !== undefined && { workers: settings.workers }) });
   } catch (err) {
     const message = errorMessage(err);
     s.log.error(`cannot run ${file}: ${message}`);

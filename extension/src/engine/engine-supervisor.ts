@@ -40,6 +40,8 @@ export interface RunRequest {
   file: string;
   store: string;
   workers?: number;
+  /** The optlab.computeBackend setting: the default for neural problems. */
+  backend?: 'auto' | 'cuda' | 'tensorflow' | 'wasm' | 'cpu';
 }
 
 export interface CrashedRun {
@@ -147,7 +149,14 @@ export class EngineSupervisor {
       this.waiters.set(requestId, { accepted: [resolve], done: resolveDone });
     });
     this.donePromises.set(requestId, done);
-    const message: EngineRequest = { type: 'start', requestId, file, store: request.store, ...(request.workers !== undefined && { workers: request.workers }) };
+    const message: EngineRequest = {
+      type: 'start',
+      requestId,
+      file,
+      store: request.store,
+      ...(request.workers !== undefined && { workers: request.workers }),
+      ...(request.backend !== undefined && { backend: request.backend }),
+    };
     this.options.log('info', `session ${requestId}: start ${file} (store ${request.store}${request.workers ? `, ${request.workers} workers` : ''})`);
     this.send(message);
     await Promise.race([accepted, done.then(() => undefined)]);
