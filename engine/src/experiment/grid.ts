@@ -51,3 +51,27 @@ export function expandBatchSizes(spec: BatchSizesSpec): number[] {
   for (let e = from; e <= to; e += step) out.push(2 ** e);
   return out;
 }
+
+/**
+ * Problems with a grid's values (each must pass `ok`, described by `rule`): one issue per bad
+ * listed value, or one per generated range, since its bad values share one cause.
+ */
+export function gridValueIssues(spec: GridSpec, path: string, name: string, rule: string, ok: (v: number) => boolean): { path: string; message: string }[] {
+  const issues: { path: string; message: string }[] = [];
+  const values = expandGrid(spec);
+  if (values.length === 0) issues.push({ path, message: `${name} grid expands to no values` });
+  const range = gridRange(spec);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (Number.isFinite(v) && ok(v)) continue;
+    const problem = Number.isFinite(v) ? rule : 'must be finite';
+    if (!range) {
+      issues.push({ path: Array.isArray(spec) ? `${path}/${i}` : path, message: `${name} ${problem}, got ${v}` });
+      continue;
+    }
+    const [a, b, n] = range.range;
+    issues.push({ path, message: `${name} ${problem}, but ${range.kind}(${a}, ${b}, ${n}) gives ${v} (value ${i + 1} of ${n})` });
+    break;
+  }
+  return issues;
+}

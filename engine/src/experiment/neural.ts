@@ -3,7 +3,7 @@
 // consumes. Kept free of TensorFlow.js (the extension validates files with it): model specs are
 // checked by the engine when it builds the model (engine/src/sweep), dataset specs here.
 import { DatasetSpecError, validateDatasetSpec } from '../data';
-import { expandBatchSizes, expandGrid, gridRange, gridSize } from './grid';
+import { expandBatchSizes, expandGrid, gridSize, gridValueIssues } from './grid';
 import type { ExperimentFile, GridSpec, NeuralOptimizerType, NeuralProblemSpec, OptimizerEntry, ResolvedExperiment, ResolvedOptimizer } from './types';
 import { NEURAL_PROBLEM_TYPES } from './types';
 
@@ -110,21 +110,7 @@ export function neuralIssues(json: Obj): NeuralIssue[] {
         continue;
       }
       const { name, rule, ok } = NEURAL_GRID_RULES[key];
-      const values = expandGrid(spec);
-      if (values.length === 0) issues.push({ path, message: `${name} grid expands to no values` });
-      const range = gridRange(spec);
-      for (let i = 0; i < values.length; i++) {
-        const v = values[i];
-        if (Number.isFinite(v) && ok(v)) continue;
-        const problemText = Number.isFinite(v) ? rule : 'must be finite';
-        if (!range) {
-          issues.push({ path: Array.isArray(spec) ? `${path}/${i}` : path, message: `${name} ${problemText}, got ${v}` });
-          continue;
-        }
-        const [a, b, n] = range.range;
-        issues.push({ path, message: `${name} ${problemText}, but ${range.kind}(${a}, ${b}, ${n}) gives ${v} (value ${i + 1} of ${n})` });
-        break;
-      }
+      issues.push(...gridValueIssues(spec, path, name, rule, ok));
     }
     trials += points * batchSizes;
   });

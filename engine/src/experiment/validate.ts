@@ -3,7 +3,7 @@
 // source text is known, a line and column.
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import schema from '../../../schemas/optlab-experiment.schema.json';
-import { RANGE_KINDS, REFERENCE_GRIDS, expandGrid, gridRange, gridSize } from './grid';
+import { RANGE_KINDS, REFERENCE_GRIDS, gridSize, gridValueIssues } from './grid';
 import type { JsonDocument } from './json-locate';
 import { NEURAL_ONLY_KEYS, NQM_ONLY_KEYS, defaultNeuralLabel, isNeuralDocument, neuralIssues } from './neural';
 import type { ExperimentFile, GridSpec, NeuralOptimizerType, NqmOptimizerType, OptimizerEntry } from './types';
@@ -288,22 +288,7 @@ function checkGrids(entry: Obj, type: NqmOptimizerType, pointer: string, issues:
     if (spec === undefined) continue; // reference grids are fine
     const path = `${pointer}/${key}`;
     const { name, rule, ok } = GRID_RULES[key];
-    const values = expandGrid(spec);
-    if (values.length === 0) issues.push({ path, message: `${name} grid expands to no values` });
-    const range = gridRange(spec);
-    for (let i = 0; i < values.length; i++) {
-      const v = values[i];
-      if (Number.isFinite(v) && ok(v)) continue;
-      const problem = Number.isFinite(v) ? rule : 'must be finite';
-      if (!range) {
-        issues.push({ path: Array.isArray(spec) ? `${path}/${i}` : path, message: `${name} ${problem}, got ${v}` });
-        continue;
-      }
-      // One message per generated range: its bad values share one cause.
-      const [a, b, n] = range.range;
-      issues.push({ path, message: `${name} ${problem}, but ${range.kind}(${a}, ${b}, ${n}) gives ${v} (value ${i + 1} of ${n})` });
-      break;
-    }
+    issues.push(...gridValueIssues(spec, path, name, rule, ok));
   }
 }
 
