@@ -1,10 +1,8 @@
 // The Monte-Carlo NQM simulator against the expected-loss recurrence (and the closed-form
-// dynamics model when it exists), plus light checks of the seeded PRNG it draws from.
+// dynamics model), plus light checks of the seeded PRNG it draws from.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { lossCurve } from '../../engine/src/nqm/dynamics';
 import { simulateNqm, type MonteCarloResult } from '../../engine/src/nqm/monte-carlo.js';
 import { iterateExpectedLoss } from '../../engine/src/nqm/recurrence.js';
 import type { NqmOptimizer, NqmProblem } from '../../engine/src/nqm/types.js';
@@ -133,25 +131,10 @@ for (const name of Object.keys(cases)) {
   });
 }
 
-// ---- The closed-form dynamics model (engine/src/nqm/dynamics.ts), once it exists ----
-
-type LossCurve = (problem: NqmProblem, opt: NqmOptimizer, batchSize: number, steps: number[]) => Float64Array;
-const dynamicsPath = path.resolve(__dirname, '../../engine/src/nqm/dynamics.ts');
-
-async function loadLossCurve(): Promise<LossCurve | string> {
-  if (!existsSync(dynamicsPath)) return 'engine/src/nqm/dynamics.ts does not exist yet';
-  const mod = (await import(pathToFileURL(dynamicsPath).href)) as { lossCurve?: unknown };
-  if (typeof mod.lossCurve !== 'function') return 'engine/src/nqm/dynamics.ts does not export lossCurve yet';
-  return mod.lossCurve as LossCurve;
-}
+// ---- The closed-form dynamics model (engine/src/nqm/dynamics.ts) ----
 
 for (const name of Object.keys(cases)) {
-  test(`Monte-Carlo ${name} matches dynamics.lossCurve within 5%`, async (t) => {
-    const lossCurve = await loadLossCurve();
-    if (typeof lossCurve === 'string') {
-      t.skip(lossCurve);
-      return;
-    }
+  test(`Monte-Carlo ${name} matches dynamics.lossCurve within 5%`, () => {
     const mc = simulate(name);
     const model = lossCurve(problem, cases[name], B, mc.steps);
     const worst = worstRelErr(mc, (k) => model[k]);
@@ -177,12 +160,7 @@ function notebookEpsAllowance(opt: NqmOptimizer): number {
   return worst;
 }
 
-test('the recurrence matches dynamics.lossCurve within 1e-8 relative (plus the notebook eps)', async (t) => {
-  const lossCurve = await loadLossCurve();
-  if (typeof lossCurve === 'string') {
-    t.skip(lossCurve);
-    return;
-  }
+test('the recurrence matches dynamics.lossCurve within 1e-8 relative (plus the notebook eps)', () => {
   const all: Record<string, NqmOptimizer> = {
     ...cases,
     pwc: { kind: 'pwc', pieces: [{ steps: 300, lr: 0.5 }, { steps: 700, lr: 0.2 }, { steps: 500, lr: 0.05 }], precondition: 0 },

@@ -3,6 +3,8 @@
 // B_crit = E_min / S_min. The fit is least squares on log S, because step counts spread over decades
 // and their noise is multiplicative.
 
+import { Rng } from '../util/random';
+
 export interface ScalingPoint {
   batchSize: number;
   /** Steps to reach the target; null = the run did not reach it. */
@@ -346,18 +348,6 @@ export function fitCriticalBatch(points: ScalingPoint[], options: FitOptions = {
   };
 }
 
-/** Small seeded PRNG (mulberry32): the bootstrap must be reproducible from its seed. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Geometric mean of steps per batch size over the given seeds. A batch size is null (dropped) if any seed
  * that measured it missed the target: averaging only the runs that made it would bias steps downward.
@@ -439,14 +429,14 @@ export function bootstrapCriticalBatch(seedsOfPoints: ScalingPoint[][], options:
   });
   const point = fitCriticalBatch(averageSeeds(seedsOfPoints));
 
-  const rand = mulberry32(seed);
+  const rng = new Rng(seed);
   const k = seedsOfPoints.length;
   const logs: number[] = [];
   let failed = 0;
   let notIdentified = 0;
   for (let r = 0; r < resamples; r++) {
     const draw: ScalingPoint[][] = [];
-    for (let i = 0; i < k; i++) draw.push(seedsOfPoints[Math.floor(rand() * k)]);
+    for (let i = 0; i < k; i++) draw.push(seedsOfPoints[Math.floor(rng.next() * k)]);
     try {
       const f = fitCriticalBatch(averageSeeds(draw));
       if (f.warnings.some((w) => w.startsWith('B_crit is not identified'))) notIdentified += 1;

@@ -2,7 +2,8 @@
 // and applies the optimizer updates as written in science-spec 1, to validate the expected-loss
 // models (recurrence, closed forms) independently of their algebra.
 import { Rng } from '../util/random.js';
-import { checkArgs, learningRateAt, preconditioner } from './recurrence.js';
+import { preconditioner } from './model.js';
+import { checkArgs, learningRateAt } from './recurrence.js';
 import type { NqmOptimizer, NqmProblem } from './types.js';
 
 export interface MonteCarloOptions {
@@ -40,7 +41,7 @@ export function simulateNqm(
   const logged = loggedSteps(options.logSteps, steps);
   const { h, c, weight, s0 } = problem;
   const d = h.length;
-  const prec = preconditioner(problem, opt.precondition);
+  const prec = preconditioner(h, opt.precondition);
   const m = opt.kind === 'momentum' ? opt.momentum : 0;
   const g = opt.kind === 'ema' ? opt.decay : 0;
   const wh = new Float64Array(d);

@@ -23,6 +23,12 @@ export interface GridTaskResult {
   error?: string;
 }
 
+/** Solves one task (in a worker or, without workers, in this thread). */
+export function solveGridTask(task: GridTask): NqmBatchResult {
+  const { index: _index, ...result } = optimizeBatch(buildProblem(task.spec), task.family, task.precondition, task.batchSize, task.grid);
+  return result;
+}
+
 /** The worker entry: the bundled file next to the CLI, or the TypeScript source under tsx. */
 function startWorker(): Worker | null {
   const bundled = path.join(__dirname, 'nqm-worker.js');
@@ -47,10 +53,9 @@ export async function solveGridTasks(tasks: GridTask[], options: PoolOptions = {
   if (!first) {
     for (let i = 0; i < tasks.length; i++) {
       if (options.signal?.aborted) throw new Error('cancelled');
-      const t = tasks[i];
-      const { index: _index, ...r } = optimizeBatch(buildProblem(t.spec), t.family, t.precondition, t.batchSize, t.grid);
+      const r = solveGridTask(tasks[i]);
       results[i] = r;
-      options.onResult?.(t, r);
+      options.onResult?.(tasks[i], r);
       await new Promise((resolve) => setImmediate(resolve)); // let progress and cancellation through
     }
     return results;
@@ -58,10 +63,11 @@ export async function solveGridTasks(tasks: GridTask[], options: PoolOptions = {
   const byId = new Map(tasks.map((t, i) => [t.id, i]));
   let next = 0;
   const workers: Worker[] = [];
+  let abort: (() => void) | undefined;
   try {
     await new Promise<void>((resolve, reject) => {
       let pending = tasks.length;
-      const abort = () => reject(new Error('cancelled'));
+      abort = () => reject(new Error('cancelled'));
       options.signal?.addEventListener('abort', abort, { once: true });
       const feed = (w: Worker) => {
         if (next < tasks.length) w.postMessage(tasks[next++]);
@@ -76,7 +82,13 @@ export async function solveGridTasks(tasks: GridTask[], options: PoolOptions = {
             return;
           }
           results[i] = msg.result;
-          options.onResult?.(tasks[i], msg.result);
+          try {
+            options.onResult?.(tasks[i], msg.result);
+          } catch (err) {
+            // Thrown inside a worker's message handler it would be an uncaught exception.
+            reject(err);
+            return;
+          }
           pending -= 1;
           if (pending === 0) resolve();
           else feed(w);
@@ -86,6 +98,7 @@ export async function solveGridTasks(tasks: GridTask[], options: PoolOptions = {
       }
     });
   } finally {
+    if (abort) options.signal?.removeEventListener('abort', abort);
     await Promise.all(workers.map((w) => w.terminate()));
   }
   return results;

@@ -1,13 +1,7 @@
 // Step-by-step expected-loss recurrences of the NQM (science-spec section 1): the plain
 // O(steps * dims) oracle that the closed forms and the Monte-Carlo simulator are checked against.
+import { preconditioner } from './model.js';
 import type { NqmOptimizer, NqmProblem } from './types.js';
-
-/** Diagonal preconditioner prec_i = h_i^-p (not normalised). */
-export function preconditioner(problem: NqmProblem, p: number): Float64Array {
-  const prec = new Float64Array(problem.h.length);
-  for (let i = 0; i < prec.length; i++) prec[i] = p === 0 ? 1 : Math.pow(problem.h[i], -p);
-  return prec;
-}
 
 /** Learning rate of the update that takes step t to t + 1. */
 export function learningRateAt(opt: NqmOptimizer, t: number): number {
@@ -40,7 +34,7 @@ export function iterateExpectedLoss(
   checkArgs(problem, batchSize, steps);
   const { h, c, weight, s0 } = problem;
   const d = h.length;
-  const prec = preconditioner(problem, opt.precondition);
+  const prec = preconditioner(h, opt.precondition);
   const m = opt.kind === 'momentum' ? opt.momentum : 0;
   const g = opt.kind === 'ema' ? opt.decay : 0;
   // x = E[theta^2]; for momentum (u, w) = (E[v^2], E[theta v]);

@@ -1,14 +1,10 @@
 // Worker thread: optimizes one (optimizer family, preconditioning power, batch size) grid.
 import { parentPort } from 'node:worker_threads';
-import { buildProblem } from './model';
-import { optimizeBatch } from './search';
-import type { GridTask, GridTaskResult } from './parallel';
+import { solveGridTask, type GridTask, type GridTaskResult } from './parallel';
 
 parentPort?.on('message', (task: GridTask) => {
   try {
-    const problem = buildProblem(task.spec);
-    const { index: _index, ...result } = optimizeBatch(problem, task.family, task.precondition, task.batchSize, task.grid);
-    const reply: GridTaskResult = { id: task.id, result };
+    const reply: GridTaskResult = { id: task.id, result: solveGridTask(task) };
     parentPort!.postMessage(reply);
   } catch (err) {
     const reply: GridTaskResult = { id: task.id, error: err instanceof Error ? err.message : String(err) };

@@ -129,9 +129,10 @@ export async function runNqmExperiment(exp: ResolvedExperiment, store: RunStore,
           gridPointsReachingTarget: r.reached,
           target: spec.target,
         };
-        setStatus(writer, 'completed', { summary, hyperparameters: hyperparametersOf(opt, r) });
+        const hyperparameters = hyperparametersOf(opt, r);
+        setStatus(writer, 'completed', { summary, hyperparameters });
         writer.close();
-        const run: RunSummary = { id: writer.id, label: opt.label, optimizer: opt.type, batchSize: r.batchSize, status: 'completed', stepsToTarget: r.steps, hyperparameters: hyperparametersOf(opt, r) };
+        const run: RunSummary = { id: writer.id, label: opt.label, optimizer: opt.type, batchSize: r.batchSize, status: 'completed', stepsToTarget: r.steps, hyperparameters };
         runs[task.id] = run;
         done += 1;
         options.onProgress?.(done, tasks.length, run);

@@ -26,6 +26,8 @@ export interface EngineChannel {
 
 export class EngineServer {
   private readonly sessions = new Map<string, AbortController>();
+  /** Every start() still in progress, so that shutdown can await them instead of polling. */
+  private readonly running = new Set<Promise<void>>();
   private readonly done: Promise<void>;
   private resolveDone!: () => void;
 
@@ -53,9 +55,12 @@ export class EngineServer {
       return;
     }
     switch (request.type) {
-      case 'start':
-        void this.start(request);
+      case 'start': {
+        const session = this.start(request);
+        this.running.add(session);
+        void session.finally(() => this.running.delete(session));
         break;
+      }
       case 'cancel':
         for (const [id, controller] of this.sessions) if (request.requestId === undefined || request.requestId === id) controller.abort();
         break;
@@ -67,7 +72,7 @@ export class EngineServer {
   }
 
   private async waitForSessions(): Promise<void> {
-    while (this.sessions.size) await new Promise((r) => setTimeout(r, 20));
+    while (this.running.size) await Promise.allSettled([...this.running]);
   }
 
   private async start(req: StartRequest): Promise<void> {
