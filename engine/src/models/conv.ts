@@ -18,34 +18,16 @@
 // by element (~0.5 us each), so im2col and extractPatches are slow there; 'auto' uses the native
 // kernel on cpu, and extractPatches on cpu is best applied to a subsample of the batch.
 import * as tf from '@tensorflow/tfjs';
+import * as tfConv from '../tf/conv';
+import { convGeometry, type ConvPadding } from '../tf/conv';
 
-export type ConvPadding = 'same' | 'valid';
+export type { ConvPadding };
 export type ConvRoute = 'native' | 'im2col' | 'auto';
 export const CONV_ROUTES: readonly ConvRoute[] = ['native', 'im2col', 'auto'];
 
-export interface ConvGeometry {
-  outH: number;
-  outW: number;
-  /** Zero padding before/after each spatial axis (TensorFlow's 'same' rule: the extra one after). */
-  top: number;
-  bottom: number;
-  left: number;
-  right: number;
-}
-
 /** Output size and padding of a convolution (or pooling window) by TensorFlow's rules. */
-export function convGeometry(inH: number, inW: number, kh: number, kw: number, sh: number, sw: number, padding: ConvPadding): ConvGeometry {
-  if (padding === 'valid') {
-    return { outH: Math.floor((inH - kh) / sh) + 1, outW: Math.floor((inW - kw) / sw) + 1, top: 0, bottom: 0, left: 0, right: 0 };
-  }
-  const outH = Math.ceil(inH / sh);
-  const outW = Math.ceil(inW / sw);
-  const padH = Math.max((outH - 1) * sh + kh - inH, 0);
-  const padW = Math.max((outW - 1) * sw + kw - inW, 0);
-  const top = Math.floor(padH / 2);
-  const left = Math.floor(padW / 2);
-  return { outH, outW, top, bottom: padH - top, left, right: padW - left };
-}
+export { convGeometry };
+export type ConvGeometry = ReturnType<typeof convGeometry>;
 
 /** The route 'auto' resolves to on the active backend (or `backend`). */
 export function resolveConvRoute(route: ConvRoute, backend: string = tf.getBackend()): 'native' | 'im2col' {
@@ -56,47 +38,15 @@ export function resolveConvRoute(route: ConvRoute, backend: string = tf.getBacke
 /**
  * The patches of x [n, h, w, c] for a kh x kw window: [n, outH, outW, kh*kw*c], the last axis
  * ordered (window row, window column, channel), i.e. the order of a filter [kh, kw, c, cout]
- * reshaped to [kh*kw*c, cout]. Zero padding for 'same'.
+ * reshaped to [kh*kw*c, cout]. Zero padding for 'same'. (engine/src/tf/conv.ts on the global tf.)
  */
 export function extractPatches(x: tf.Tensor4D, kernelSize: [number, number], strides: [number, number], padding: ConvPadding): tf.Tensor4D {
-  const [n, inH, inW, c] = x.shape;
-  const [kh, kw] = kernelSize;
-  const [sh, sw] = strides;
-  const g = convGeometry(inH, inW, kh, kw, sh, sw, padding);
-  if (g.outH < 1 || g.outW < 1) throw new RangeError(`conv2d: a ${kh}x${kw} window does not fit a ${inH}x${inW} input with '${padding}' padding`);
-  return tf.tidy(() => {
-    // Pad for the convolution, plus (stride - 1) rows/columns so that every window offset can
-    // take a block of outH*sh x outW*sw and keep its first row of every sh and column of every sw.
-    const padB = g.bottom + sh - 1;
-    const padR = g.right + sw - 1;
-    const padded = g.top || padB || g.left || padR ? tf.pad(x, [[0, 0], [g.top, padB], [g.left, padR], [0, 0]]) : x;
-    const cols: tf.Tensor4D[] = [];
-    for (let i = 0; i < kh; i++) {
-      for (let j = 0; j < kw; j++) {
-        let block = tf.slice(padded, [0, i, j, 0], [n, g.outH * sh, g.outW * sw, c]);
-        if (sh > 1 || sw > 1) {
-          // [n*outH, sh, outW, sw*c]: row 0 of each group of sh, the first c of each sw*c.
-          const grouped = tf.reshape(block, [n * g.outH, sh, g.outW, sw * c]);
-          block = tf.reshape(tf.slice(grouped, [0, 0, 0, 0], [n * g.outH, 1, g.outW, c]), [n, g.outH, g.outW, c]);
-        }
-        cols.push(block);
-      }
-    }
-    return cols.length === 1 ? tf.reshape(cols[0], [n, g.outH, g.outW, c]) : tf.concat(cols, 3);
-  });
+  return tfConv.extractPatches(tf, x, kernelSize[0], kernelSize[1], strides, padding).patches;
 }
 
 /** NHWC convolution (dilation 1) as patches x reshaped filter; the same values as tf.conv2d. */
 export function conv2dIm2col(x: tf.Tensor4D, filter: tf.Tensor4D, strides: [number, number], padding: ConvPadding): tf.Tensor4D {
-  const [n, , , c] = x.shape;
-  const [kh, kw, cin, cout] = filter.shape;
-  if (cin !== c) throw new RangeError(`conv2d: the input has ${c} channels but the filter expects ${cin}`);
-  return tf.tidy(() => {
-    const patches = extractPatches(x, [kh, kw], strides, padding);
-    const [, outH, outW, k] = patches.shape;
-    const out = tf.matMul(tf.reshape(patches, [n * outH * outW, k]), tf.reshape(filter, [k, cout]));
-    return tf.reshape(out, [n, outH, outW, cout]);
-  });
+  return tfConv.conv2dIm2col(tf, x, filter, strides, padding);
 }
 
 /** Convolution by the given route ('auto' resolved on the active backend). */

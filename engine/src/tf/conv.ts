@@ -47,11 +47,14 @@ export function extractPatches(tf: Tf, x: Tensor4D, kh: number, kw: number, stri
   const [n, inH, inW, c] = x.shape;
   const [sh, sw] = typeof strides === 'number' ? [strides, strides] : strides;
   const g = convGeometry(inH, inW, kh, kw, sh, sw, pad);
-  if (g.outH < 1 || g.outW < 1) throw new Error(`a ${kh}x${kw} window does not fit a ${inH}x${inW} input with '${pad}' padding`);
+  if (g.outH < 1 || g.outW < 1) throw new RangeError(`a ${kh}x${kw} window does not fit a ${inH}x${inW} input with '${pad}' padding`);
   const patches = tf.tidy(() => {
     // Pad for the window, plus (stride - 1) extra rows/columns so that every window offset can
-    // take a block of outH*sh x outW*sw and keep every sh-th row and sw-th column.
-    const padded = tf.pad(x, [[0, 0], [g.top, g.bottom + sh - 1], [g.left, g.right + sw - 1], [0, 0]], padValue);
+    // take a block of outH*sh x outW*sw and keep every sh-th row and sw-th column (no pad op
+    // when nothing needs padding: the cpu backend copies element by element).
+    const padB = g.bottom + sh - 1;
+    const padR = g.right + sw - 1;
+    const padded = g.top || padB || g.left || padR ? tf.pad(x, [[0, 0], [g.top, padB], [g.left, padR], [0, 0]], padValue) : x;
     const cols: Tensor4D[] = [];
     for (let i = 0; i < kh; i++) {
       for (let j = 0; j < kw; j++) {
@@ -72,7 +75,7 @@ export function extractPatches(tf: Tf, x: Tensor4D, kh: number, kw: number, stri
 export function conv2dIm2col(tf: Tf, x: Tensor4D, filter: Tensor4D, strides: number | [number, number] = 1, pad: ConvPadding = 'valid'): Tensor4D {
   const [n, , , c] = x.shape;
   const [kh, kw, cin, cout] = filter.shape;
-  if (cin !== c) throw new Error(`conv2d: the input has ${c} channels but the filter expects ${cin}`);
+  if (cin !== c) throw new RangeError(`conv2d: the input has ${c} channels but the filter expects ${cin}`);
   return tf.tidy(() => {
     const { patches, outH, outW } = extractPatches(tf, x, kh, kw, strides, pad);
     const k = kh * kw * c;

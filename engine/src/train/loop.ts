@@ -59,10 +59,6 @@ function batchTensors(batch: Pick<Batch, 'x' | 'y' | 'xShape' | 'yShape'>): { x:
   return { x, y };
 }
 
-function lossAgainst(model: Model, output: tf.Tensor, target: tf.Tensor): tf.Scalar {
-  return modelLoss(model, output, target);
-}
-
 interface Evaluator {
   /** Mean loss and accuracy (classification) of the evaluation set at `params`. */
   evaluate(params: Params): { loss: number; accuracy: number | null };
@@ -234,7 +230,7 @@ export async function train(o: TrainOptions): Promise<TrainResult & { params?: P
         if (needs.step) extras.step = step;
         if (needs.lossAt) {
           extras.lossAt = (at: Params) => {
-            const l = tf.tidy(() => lossAgainst(model, model.forward(at, x, { training: true }).output, tgt));
+            const l = tf.tidy(() => modelLoss(model, model.forward(at, x, { training: true }).output, tgt));
             const v = l.dataSync()[0];
             l.dispose();
             return v;
@@ -385,7 +381,7 @@ function hessianProduct(model: Model, params: Params, x: tf.Tensor, target: tf.T
   return tf.tidy(() => {
     const { names, list } = paramList(params);
     const res = tf.grads((...ps: tf.Tensor[]) => {
-      const g = tf.grads((...qs: tf.Tensor[]) => lossAgainst(model, model.forward(rebuild(names, qs), x, { training: true }).output, target))(ps);
+      const g = tf.grads((...qs: tf.Tensor[]) => modelLoss(model, model.forward(rebuild(names, qs), x, { training: true }).output, target))(ps);
       return tf.addN(g.map((gi, i) => tf.sum(tf.mul(gi, v[names[i]]))));
     })(list);
     return rebuild(names, res);
