@@ -8,10 +8,7 @@ export function formatNumber(v: number | null | undefined): string {
   if (v === -Infinity) return '-\u221e';
   if (v === 0) return '0';
   const a = Math.abs(v);
-  if (a >= 1e6 || a < 1e-3) {
-    const [m, e] = v.toExponential(3).split('e');
-    return `${trimZeros(m)}e${e.startsWith('+') ? e.slice(1) : e}`;
-  }
+  if (a >= 1e6 || a < 1e-3) return exponential(v);
   if (a >= 1000) return String(Math.round(v));
   return trimZeros(v.toPrecision(4));
 }
@@ -19,6 +16,11 @@ export function formatNumber(v: number | null | undefined): string {
 /** Always in exponent form, 4 significant digits: a column of 9.897e5, 1.289e6, 5.58e6 reads alike. */
 export function formatExponent(v: number | null | undefined): string {
   if (v === null || v === undefined || !Number.isFinite(v) || v === 0) return formatNumber(v);
+  return exponential(v);
+}
+
+/** 4 significant digits in exponent form, trailing zeros and the exponent's "+" dropped: 1.5e6. */
+function exponential(v: number): string {
   const [m, e] = v.toExponential(3).split('e');
   return `${trimZeros(m)}e${e.startsWith('+') ? e.slice(1) : e}`;
 }
@@ -59,7 +61,12 @@ export function logTickLabel(v: number, lo?: number, hi?: number): string {
 
 /** 10ⁿ with a superscript exponent. */
 export function powerOfTen(e: number): string {
-  return `10${e < 0 ? '\u207b' : ''}${[...String(Math.abs(e))].map((d) => SUPERSCRIPT[Number(d)]).join('')}`;
+  return `10${superscript(e)}`;
+}
+
+/** An integer exponent in superscript digits, with a superscript minus. */
+function superscript(e: number): string {
+  return `${e < 0 ? '\u207b' : ''}${[...String(Math.abs(e))].map((d) => SUPERSCRIPT[Number(d)]).join('')}`;
 }
 
 /**
@@ -70,8 +77,7 @@ export function linearTickLabel(v: number, ticks: readonly { value: number }[]):
   let big = 0;
   for (const t of ticks) big = Math.max(big, Math.abs(t.value));
   if (big < 1e5 || v === 0) return formatNumber(v);
-  const [mant, exp] = v.toExponential(3).split('e');
-  return `${trimZeros(mant)}e${exp.startsWith('+') ? exp.slice(1) : exp}`;
+  return exponential(v);
 }
 
 const SUPERSCRIPT = '\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079';
@@ -80,7 +86,5 @@ const SUPERSCRIPT = '\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u207
 export function powerOfTwoLabel(v: number): string {
   const k = Math.log2(v);
   if (!(v > 0) || Math.abs(k - Math.round(k)) > 1e-9) return formatNumber(v);
-  const e = Math.round(k);
-  const digits = [...String(Math.abs(e))].map((d) => SUPERSCRIPT[Number(d)]).join('');
-  return `2${e < 0 ? '\u207b' : ''}${digits}`;
+  return `2${superscript(Math.round(k))}`;
 }

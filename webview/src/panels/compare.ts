@@ -6,7 +6,7 @@ import { formatInteger, formatNumber } from '../model/format';
 import { bestRuns, summarizeRun, type MetricSummary } from '../model/summaries';
 import { sanitizeBoardState } from '../model/view-state';
 import { el, swatch } from '../ui/dom';
-import { MetricBoard } from '../ui/metric-board';
+import { boardPanel, MetricBoard } from '../ui/metric-board';
 import { startPanel } from '../ui/panel';
 import { errorText } from '../ui/vscode';
 
@@ -125,34 +125,16 @@ startPanel('compare', ({ host, app, theme, saved }) => {
     }, wait);
   }
 
+  const base = boardPanel(board);
   return {
+    ...base,
     handle(msg) {
-      switch (msg.type) {
-        case 'runs':
-          board.setRuns(msg.runs);
-          tablesDue = true;
-          break;
-        case 'metrics':
-          board.ingest(msg);
-          break;
-        case 'metricsBatch':
-          board.ingestBatch(msg.batches);
-          break;
-        case 'runStatus':
-          board.setRunStatus(msg.runId, msg.status, msg.summary);
-          break;
-        default:
-          break;
-      }
+      board.receive(msg);
+      if (msg.type === 'runs') tablesDue = true;
     },
     setTheme: (t) => {
       board.setTheme(t);
       tablesDue = true;
     },
-    canvases: () => board.canvases(),
-    legend: () => board.legendEntries(),
-    flush: () => board.flush(),
-    charts: () => board.chartList(),
-    stats: () => ({ ...board.stats, pending: board.pending() ? 1 : 0 }),
   };
 });

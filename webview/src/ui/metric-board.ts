@@ -2,8 +2,7 @@
 // log axes, smoothing, zoom axis, metric, reset zoom), a run legend with status badges, and one
 // MetricChart per metric. Rows go into the columnar store as they arrive; drawing happens at most
 // once per animation frame, and only charts whose runs changed are updated.
-import type { RunInfo, RunMetrics } from '../../../engine/src/protocol/view-messages';
-import type { MetricRow } from '../../../engine/src/store/types';
+import type { HostMessage, RunInfo, RunMetrics } from '../../../engine/src/protocol/view-messages';
 import { autoLogX, autoLogY, resolveScale, xSample, type ScaleChoice, type XSample } from '../model/axis-scale';
 import { SeriesPalette } from '../model/colors';
 import { FrameScheduler } from '../model/frame';
@@ -17,10 +16,11 @@ import { applyChartDefaults } from './chartjs';
 import { el, swatch } from './dom';
 import type { LegendEntry } from './export';
 import { MetricChart, type ChartOwner } from './metric-chart';
+import type { PanelImpl } from './panel';
 import type { Theme } from './theme';
 
 /** Series whose direction turns at fewer than this fraction of their moves are not smoothed (noise turns at about 2/3). */
-export const SMOOTH_ROUGHNESS = 0.2;
+const SMOOTH_ROUGHNESS = 0.2;
 
 export interface BoardIO {
   /** Saves the board state (vscode setState). */
@@ -189,8 +189,25 @@ export class MetricBoard implements ChartOwner {
     for (const m of batches) this.ingest(m);
   }
 
-  appendMetrics(runId: string, rows: readonly MetricRow[], reset = false): void {
-    this.ingest(reset ? { runId, rows: rows as MetricRow[], reset } : { runId, rows: rows as MetricRow[] });
+  /** Routes the host's run, metric and status messages to the board; other messages are ignored. */
+  receive(msg: HostMessage): void {
+    switch (msg.type) {
+      case 'runs':
+        this.setRuns(msg.runs);
+        break;
+      case 'metrics':
+        this.ingest(msg);
+        break;
+      case 'metricsBatch':
+        this.ingestBatch(msg.batches);
+        break;
+      case 'runStatus':
+        this.setRunStatus(msg.runId, msg.status, msg.summary);
+        break;
+      default:
+        // criticalBatch: not a board's business.
+        break;
+    }
   }
 
   setRunStatus(runId: string, status: string, summary?: Record<string, unknown>): void {
@@ -645,4 +662,17 @@ export class MetricBoard implements ChartOwner {
   pending(): boolean {
     return this.scheduler.pending();
   }
+}
+
+/** A panel that is a board and nothing more; panels that add to it override what they extend. */
+export function boardPanel(board: MetricBoard): PanelImpl {
+  return {
+    handle: (msg) => board.receive(msg),
+    setTheme: (t) => board.setTheme(t),
+    canvases: () => board.canvases(),
+    legend: () => board.legendEntries(),
+    flush: () => board.flush(),
+    charts: () => board.chartList(),
+    stats: () => ({ ...board.stats, pending: board.pending() ? 1 : 0 }),
+  };
 }
