@@ -11,10 +11,11 @@
 //   node scripts/run-tests.mjs --integration    the extension-host suites only
 //   node scripts/run-tests.mjs --e2e            the UI suite only
 //   node scripts/run-tests.mjs nqm              (filters alone imply --unit)
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildExtension } from './vscode/harness.mjs';
 import { missingTools } from './vscode/paths.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
@@ -149,8 +150,7 @@ if (vscodeParts.length) {
       continue;
     }
     if (!built) {
-      const b = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
-      if (b.status !== 0) {
+      if (buildExtension() !== 0) {
         console.log(`${p.part}: FAILED, the extension build failed`);
         record(p.part, { passed: 0, failed: 1, skipped: 0 }, 0, 'build failed');
         continue;

@@ -6,7 +6,7 @@ import { appendFileSync, cpSync, existsSync, mkdirSync, rmSync, writeFileSync } 
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
-import { chromiumPath, codeServerEntry, ensureTestDir, root } from './paths.mjs';
+import { chromiumPath, codeServerEntry, ensureTestDir, missingTools, root } from './paths.mjs';
 
 export const fixtureWorkspace = path.join(root, 'test', 'vscode', 'fixtures', 'workspace');
 
@@ -43,8 +43,31 @@ const USER_SETTINGS = {
   'window.dialogStyle': 'custom',
 };
 
-export function log(...args) {
-  console.log(...args);
+/** Bundles the engine, extension and panels (scripts/build.mjs); returns its exit status. */
+export function buildExtension() {
+  return spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' }).status;
+}
+
+/**
+ * The common start of the drivers (run-integration.mjs, run-e2e.mjs): reads their command line, and
+ * ends the process with the summary "0 passed, 1 failed" when code-server or Chromium is missing or
+ * when the build (skipped with --no-build) fails.
+ */
+export function driverSetup(part) {
+  const argv = process.argv.slice(2);
+  const opt = (name) => {
+    const i = argv.indexOf(name);
+    return i === -1 ? undefined : argv[i + 1];
+  };
+  const fail = (message) => {
+    console.error(message);
+    console.log('0 passed, 1 failed');
+    process.exit(1);
+  };
+  const missing = missingTools();
+  if (missing) fail(`${part} tests cannot run:\n  ${missing.join('\n  ')}`);
+  if (!argv.includes('--no-build') && buildExtension() !== 0) fail('the extension build failed');
+  return { opt, verbose: argv.includes('--verbose') };
 }
 
 export function sleep(ms) {
@@ -69,7 +92,6 @@ export function freePort() {
  * copied from test/vscode/fixtures/workspace/.
  */
 export function prepareRun(name) {
-  ensureTestDir();
   const dir = path.join(ensureTestDir(), name);
   rmSync(dir, { recursive: true, force: true });
   const sub = (...p) => {

@@ -4,42 +4,20 @@
 // driven by playwright-core, and the steps of test/e2e/*.e2e.ts run in order against the workbench.
 // Screenshots land in test-results/. Ends with "N passed, N failed".
 //   node scripts/vscode/run-e2e.mjs [--grep TEXT] [--no-build] [--verbose] [--keep-open SECONDS]
-import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { tsImport } from 'tsx/esm/api';
 import {
-  forwardConsole, freePort, launchChromium, prepareRun, remoteUri, resultsDir, startCodeServer, workbenchUrl,
+  driverSetup, forwardConsole, freePort, launchChromium, prepareRun, remoteUri, resultsDir, startCodeServer, workbenchUrl,
 } from './harness.mjs';
-import { missingTools, root } from './paths.mjs';
-
-const argv = process.argv.slice(2);
-const opt = (name) => {
-  const i = argv.indexOf(name);
-  return i === -1 ? undefined : argv[i + 1];
-};
-const verbose = argv.includes('--verbose');
-const grep = opt('--grep');
-
-const missing = missingTools();
-if (missing) {
-  console.error(`e2e tests cannot run:\n  ${missing.join('\n  ')}`);
-  console.log('0 passed, 1 failed');
-  process.exit(1);
-}
+import { root } from './paths.mjs';
 
 const t0 = Date.now();
 const secs = (since) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
-
-if (!argv.includes('--no-build')) {
-  const b = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
-  if (b.status !== 0) {
-    console.error('the extension build failed');
-    console.log('0 passed, 1 failed');
-    process.exit(1);
-  }
-}
+const { opt, verbose } = driverSetup('e2e');
+const grep = opt('--grep');
+const keep = Number(opt('--keep-open') ?? 0);
 
 // The specs are TypeScript: load them through tsx.
 const specDir = path.join(root, 'test', 'e2e');
@@ -109,7 +87,6 @@ try {
       }
       results.push({ spec: spec.file, name: s.name, ok: !error });
     }
-    const keep = Number(opt('--keep-open') ?? 0);
     if (keep > 0) {
       console.log(`keeping the workbench open for ${keep} s at ${server.url}`);
       await new Promise((r) => setTimeout(r, keep * 1000));

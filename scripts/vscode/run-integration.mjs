@@ -6,41 +6,19 @@
 // forwards the extension host's console to stdout and exits with the suite's code.
 //   node scripts/vscode/run-integration.mjs [--grep TEXT] [--timeout SECONDS] [--no-build] [--verbose]
 // Environment: OPTLAB_VSCODE_TIMEOUT (seconds, default 600).
-import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { buildTests } from './build-tests.mjs';
 import {
-  forwardConsole, freePort, launchChromium, parseSummary, prepareRun, remoteUri, resultsDir, startCodeServer, tail, workbenchUrl,
+  driverSetup, forwardConsole, freePort, launchChromium, parseSummary, prepareRun, remoteUri, resultsDir, startCodeServer, tail, workbenchUrl,
 } from './harness.mjs';
-import { missingTools, root } from './paths.mjs';
-
-const argv = process.argv.slice(2);
-const opt = (name) => {
-  const i = argv.indexOf(name);
-  return i === -1 ? undefined : argv[i + 1];
-};
-const verbose = argv.includes('--verbose');
-const timeoutS = Number(opt('--timeout') ?? process.env.OPTLAB_VSCODE_TIMEOUT ?? 600);
-const grep = opt('--grep');
-
-const missing = missingTools();
-if (missing) {
-  console.error(`integration tests cannot run:\n  ${missing.join('\n  ')}`);
-  console.log('0 passed, 1 failed');
-  process.exit(1);
-}
+import { root } from './paths.mjs';
 
 const t0 = Date.now();
 const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
+const { opt, verbose } = driverSetup('integration');
+const timeoutS = Number(opt('--timeout') ?? process.env.OPTLAB_VSCODE_TIMEOUT ?? 600);
+const grep = opt('--grep');
 
-if (!argv.includes('--no-build')) {
-  const b = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
-  if (b.status !== 0) {
-    console.error('the extension build failed');
-    console.log('0 passed, 1 failed');
-    process.exit(1);
-  }
-}
 const suiteIndex = await buildTests();
 
 const run = prepareRun('integration');

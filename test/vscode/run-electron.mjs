@@ -6,15 +6,14 @@
 //   node test/vscode/run-electron.mjs                                     download VS Code stable
 //                                                                        (needs internet access)
 // Environment: VSCODE_VERSION (download this version instead of stable), OPTLAB_VSCODE_GREP.
-import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { runTests } from '@vscode/test-electron';
 import { buildTests } from '../../scripts/vscode/build-tests.mjs';
-import { prepareRun } from '../../scripts/vscode/harness.mjs';
+import { buildExtension, prepareRun } from '../../scripts/vscode/harness.mjs';
 import { root } from '../../scripts/vscode/paths.mjs';
 
-const build = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
-if (build.status !== 0) process.exit(build.status ?? 1);
+const buildStatus = buildExtension();
+if (buildStatus !== 0) process.exit(buildStatus ?? 1);
 const extensionTestsPath = await buildTests();
 // The same fresh workspace copy and quiet user settings as the code-server driver.
 const run = prepareRun('electron');
