@@ -84,7 +84,7 @@ export function evaluationParams<S extends State>(tx: GradientTransformation<S>,
  */
 export function mergeNeeds(all: Needs[]): Needs {
   const out: Needs = {};
-  const flags = ['loss', 'lossAt', 'jvp', 'vjp', 'curvatureProduct', 'step'] as const;
+  const flags = ['loss', 'lossAt', 'jvp', 'vjp', 'curvatureProduct', 'outputSpace', 'step'] as const;
   for (const n of all) {
     for (const f of flags) if (n[f]) out[f] = true;
     if (n.layerStats) {
@@ -106,6 +106,7 @@ export function requireExtras(name: string, needs: Needs, extras: Extras): void 
   if (needs.jvp && !extras.jvp) missing.push('jvp');
   if (needs.vjp && !extras.vjp) missing.push('vjp');
   if (needs.curvatureProduct && !extras.curvatureProduct) missing.push('curvatureProduct');
+  if (needs.outputSpace && !extras.outputSpace) missing.push('outputSpace');
   if (needs.step && extras.step === undefined) missing.push('step');
   if (missing.length) throw new RangeError(`${name} needs ${missing.join(', ')} in extras`);
 }

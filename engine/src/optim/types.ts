@@ -59,6 +59,12 @@ export interface Needs {
    */
   curvatureProduct?: boolean;
   /**
+   * Output-space access to the network Jacobian J = d(output)/d(params) on the minibatch, as
+   * `extras.outputSpace` (K-FAC's exact quadratic model through J d, exact natural gradient in the
+   * n x n output space, Gram matrices).
+   */
+  outputSpace?: boolean;
+  /**
    * The training loop's global step, as `extras.step`. Transforms that count their own updates
    * (schedules, Adam's bias correction) keep the count in their state and do not need it.
    */
@@ -84,6 +90,28 @@ export interface LayerTap {
 }
 
 /**
+ * The network's Jacobian J = d(output)/d(params) at the current params on the minibatch, used
+ * through products, and the loss's output-space curvature H_L (= the output-space Fisher F_R for
+ * the engine's losses). Every tensor returned by a callback is fresh and owned by the caller;
+ * `output` and `lossGrad` are borrowed.
+ */
+export interface OutputSpace {
+  /** The model output [batch, ...] (logits or predictions). */
+  output: tf.Tensor;
+  /** d(mean minibatch loss)/d(output), output-shaped. */
+  lossGrad: tf.Tensor;
+  /** J v: output-shaped. */
+  jvp(v: Params): tf.Tensor;
+  /** J^T u for an output-shaped u: parameter-shaped. */
+  vjp(u: tf.Tensor): Params;
+  /**
+   * H_L z for an output-shaped z, where H_L is the Hessian of the MEAN minibatch loss with respect
+   * to the output (so it includes the 1/batch): (Jv)^T curvature(Jv) = v^T G v with G the GGN.
+   */
+  curvature(z: tf.Tensor): tf.Tensor;
+}
+
+/**
  * What the training loop provides beyond the gradient: the fields asked for in `Needs`, plus
  * `stats`. Tensors in extras (and the tensors the callbacks return) follow the same rules as
  * gradients: extras' own tensors are borrowed; a callback's result belongs to the transform.
@@ -95,6 +123,7 @@ export interface Extras {
   jvp?: (tangents: Params) => Params;
   vjp?: (cotangents: Params) => Params;
   curvatureProduct?: (vector: Params) => Params;
+  outputSpace?: OutputSpace;
   step?: number;
   /**
    * Whether to compute stats that need a device read (norms). Default true; a loop that logs

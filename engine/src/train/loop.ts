@@ -23,7 +23,8 @@ import type { Extras, Params, State } from '../optim/types';
 import type { MetricRow } from '../store/types';
 import { readCheckpoint, restoreTensors, writeCheckpoint, CheckpointError } from './checkpoint';
 import { evalSchedule } from './eval-schedule';
-import { correctCount, outputCurvatureProduct, sampledTarget, targetTensor } from './loss';
+import { correctCount, sampledTarget, targetTensor } from './loss';
+import { ggnProduct, outputSpace } from './output-space';
 import type { TargetMetric, TrainOptions, TrainResult, TrainStatus } from './types';
 
 /** The stat that carries the learning rate in the ready-made optimizers (optim/optimizers.ts). */
@@ -236,7 +237,12 @@ export async function train(o: TrainOptions): Promise<TrainResult & { params?: P
             return v;
           };
         }
-        if (needs.curvatureProduct) extras.curvatureProduct = (v: Params) => ggnProduct(model, params, x, v);
+        if (needs.curvatureProduct || needs.outputSpace) {
+          const space = outputSpace(model, params, x, tgt, output!);
+          owned.push(space.lossGrad);
+          if (needs.outputSpace) extras.outputSpace = space;
+          if (needs.curvatureProduct) extras.curvatureProduct = (v: Params) => ggnProduct(space, v);
+        }
         if (needs.jvp || needs.vjp) {
           const hvp = (v: Params) => hessianProduct(model, params, x, tgt, v);
           if (needs.jvp) extras.jvp = hvp;
@@ -355,25 +361,6 @@ function rebuild(names: string[], list: tf.Tensor[]): Params {
   const p: Params = {};
   names.forEach((n, i) => (p[n] = list[i]));
   return p;
-}
-
-/**
- * Generalized Gauss-Newton (= Fisher for these losses) times v, for the mean loss on the minibatch:
- * J^T H_L J v, with J v obtained by the double-vjp trick (J v = d/du <J^T u, v>).
- */
-function ggnProduct(model: Model, params: Params, x: tf.Tensor, v: Params): Params {
-  return tf.tidy(() => {
-    const { names, list } = paramList(params);
-    const out = model.forward(params, x, { training: true }).output;
-    const u0 = tf.zerosLike(out);
-    const jv = tf.grad((u: tf.Tensor) => {
-      const jtu = tf.grads((...ps: tf.Tensor[]) => tf.sum(tf.mul(model.forward(rebuild(names, ps), x, { training: true }).output, u)))(list);
-      return tf.addN(jtu.map((g, i) => tf.sum(tf.mul(g, v[names[i]]))));
-    })(u0);
-    const hjv = outputCurvatureProduct(model.loss, out, jv);
-    const res = tf.grads((...ps: tf.Tensor[]) => tf.sum(tf.mul(model.forward(rebuild(names, ps), x, { training: true }).output, hjv)))(list);
-    return rebuild(names, res);
-  });
 }
 
 /** Hessian of the minibatch loss times v, by double backprop. */

@@ -238,4 +238,33 @@ describe('what the optimizer needs', () => {
     await train(base({ model: tinyMlp(6, [], 3), optimizer: tx, budget: { maxSteps: 2 } }));
     assert.equal(checked, 2);
   });
+
+  test('output-space products: <u, J v> = <J^T u, v>, and J^T H_L J v is the curvature product', async () => {
+    let checked = 0;
+    const tx = chain(
+      probe({ outputSpace: true, curvatureProduct: true }, (grads, _params, extras) => {
+        const s = extras.outputSpace!;
+        const v: Params = Object.fromEntries(Object.entries(grads).map(([k, g], i) => [k, tf.randomNormal(g.shape, 0, 1, 'float32', 5 + i)]));
+        const u = tf.randomNormal(s.output.shape, 0, 1, 'float32', 77);
+        const jv = s.jvp(v);
+        const jtu = s.vjp(u);
+        assert.deepEqual(jv.shape, s.output.shape);
+        assert.deepEqual(s.lossGrad.shape, s.output.shape);
+        const dot = (a: Params, b: Params) => tf.tidy(() => tf.addN(Object.keys(a).map((k) => tf.sum(tf.mul(a[k], b[k])))).dataSync()[0]);
+        const left = tf.tidy(() => tf.sum(tf.mul(u, jv)).dataSync()[0]);
+        const right = dot(jtu, v);
+        assert.ok(Math.abs(left - right) <= 1e-4 * Math.max(1, Math.abs(left)), `<u,Jv> ${left} != <J^T u,v> ${right}`);
+        const hjv = s.curvature(jv);
+        const quad = tf.tidy(() => tf.sum(tf.mul(jv, hjv)).dataSync()[0]);
+        const gv = extras.curvatureProduct!(v);
+        const vGv = dot(v, gv);
+        assert.ok(quad > 0 && Math.abs(quad - vGv) <= 1e-4 * Math.max(1, quad), `(Jv)^T H (Jv) ${quad} != v^T G v ${vGv}`);
+        tf.dispose([u, jv, hjv, ...Object.values(v), ...Object.values(jtu), ...Object.values(gv)]);
+        checked++;
+      }),
+      sgd(0.1),
+    );
+    await train(base({ model: tinyMlp(6, [5], 3), optimizer: tx, budget: { maxSteps: 2 } }));
+    assert.equal(checked, 2);
+  });
 });

@@ -1,0 +1,55 @@
+// Products with the network Jacobian J = d(output)/d(params) on one minibatch (optim/types.ts
+// OutputSpace), and the GGN-vector product built from them. J v uses the double-vjp trick
+// (J v = d/du <J^T u, v> at u = 0), since tfjs has no forward-mode differentiation.
+import * as tf from '@tensorflow/tfjs';
+import { modelLoss } from '../models/loss';
+import type { Model } from '../models/types';
+import type { OutputSpace, Params } from '../optim/types';
+import { outputCurvatureProduct } from './loss';
+
+function split(params: Params): { names: string[]; list: tf.Tensor[] } {
+  const names = Object.keys(params);
+  return { names, list: names.map((n) => params[n]) };
+}
+
+function join(names: string[], list: tf.Tensor[]): Params {
+  const p: Params = {};
+  names.forEach((n, i) => (p[n] = list[i]));
+  return p;
+}
+
+/**
+ * The output-space view of `model` at `params` on inputs `x` with loss targets `target`. `output`
+ * is the model's output at params (borrowed, e.g. kept from the training pass); the returned
+ * object's `lossGrad` is owned by the caller of this function (dispose it with the step).
+ */
+export function outputSpace(model: Model, params: Params, x: tf.Tensor, target: tf.Tensor, output: tf.Tensor): OutputSpace {
+  const { names, list } = split(params);
+  const forward = (ps: tf.Tensor[]) => model.forward(join(names, ps), x, { training: true }).output;
+  const vjp = (u: tf.Tensor): Params =>
+    tf.tidy(() => join(names, tf.grads((...ps: tf.Tensor[]) => tf.sum(tf.mul(forward(ps), u)))(list)));
+  const jvp = (v: Params): tf.Tensor =>
+    tf.tidy(() => {
+      const u0 = tf.zerosLike(output);
+      return tf.grad((u: tf.Tensor) => {
+        const jtu = tf.grads((...ps: tf.Tensor[]) => tf.sum(tf.mul(forward(ps), u)))(list);
+        return tf.addN(jtu.map((g, i) => tf.sum(tf.mul(g, v[names[i]]))));
+      })(u0);
+    });
+  const lossGrad = tf.tidy(() => tf.grad((o: tf.Tensor) => modelLoss(model, o, target))(output));
+  return {
+    output,
+    lossGrad,
+    jvp,
+    vjp,
+    curvature: (z: tf.Tensor) => outputCurvatureProduct(model.loss, output, z),
+  };
+}
+
+/** GGN (= Fisher for the engine's losses) of the mean minibatch loss times v: J^T H_L J v. */
+export function ggnProduct(space: OutputSpace, v: Params): Params {
+  return tf.tidy(() => {
+    const hjv = space.curvature(space.jvp(v));
+    return space.vjp(hjv);
+  });
+}
