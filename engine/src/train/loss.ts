@@ -35,8 +35,16 @@ export function sampledTarget(loss: LossName, output: tf.Tensor, seed: number): 
     const n = output.shape[0]!;
     const z = output.reshape([n, -1]);
     switch (loss) {
-      case 'softmax-cross-entropy':
-        return tf.cast(tf.multinomial(z as tf.Tensor2D, 1, seed).reshape([n]), 'int32');
+      case 'softmax-cross-entropy': {
+        // Not tf.multinomial: its cpu kernel re-seeds its generator for every row, so all rows
+        // of a batch share one uniform and their classes are perfectly correlated (unbiased per
+        // example, but sum-over-batch estimates such as the sampled gradient are wrong). Invert
+        // each row's CDF with its own uniform instead.
+        const cdf = tf.cumsum(tf.softmax(z), 1);
+        const u = tf.randomUniform([n, 1], 0, 1, 'float32', seed);
+        const index = tf.sum(tf.cast(tf.less(cdf, u), 'int32'), 1);
+        return tf.cast(tf.minimum(index, z.shape[1]! - 1), 'int32');
+      }
       case 'squared-error':
         return tf.add(z, tf.randomNormal(z.shape, 0, 1, 'float32', seed));
       case 'sigmoid-cross-entropy':
