@@ -15,6 +15,7 @@ import {
   spirals,
   teacher,
 } from './synthetic.js';
+import { UNIT_SPHERE_DEFAULTS, unitSphere } from './unit-sphere.js';
 
 export * from './dataset.js';
 export * from './batches.js';
@@ -23,6 +24,7 @@ export * from './idx.js';
 export * from './mnist.js';
 export * from './mnist8x8.js';
 export * from './synthetic.js';
+export * from './unit-sphere.js';
 
 // ---- spec types (what an experiment file may write) ---------------------------------------------
 
@@ -64,7 +66,9 @@ export interface TeacherSpec extends SyntheticSpec {
   outputs?: number;
   noise?: number;
 }
-export type DatasetSpec = MnistSpec | Mnist8x8Spec | IdxSpec | ClustersSpec | SpiralsSpec | LowRankSpec | TeacherSpec;
+/** Unit-norm inputs with Gaussian regression targets (science-spec section 6, E6). */
+export interface UnitSphereSpec extends SyntheticSpec { type: 'unitSphere'; dim?: number; targetStd?: number }
+export type DatasetSpec = MnistSpec | Mnist8x8Spec | IdxSpec | ClustersSpec | SpiralsSpec | LowRankSpec | TeacherSpec | UnitSphereSpec;
 export type DatasetType = DatasetSpec['type'];
 
 export interface DatasetInfo {
@@ -151,6 +155,7 @@ const OPTIONS: Record<DatasetType, Record<string, Check>> = {
     outputs: intAtLeast(1),
     noise: numberAtLeast(0),
   },
+  unitSphere: { ...SYNTH, dim: intAtLeast(1), targetStd: numberAtLeast(0) },
 };
 const REQUIRED: Partial<Record<DatasetType, string[]>> = { idx: ['images', 'labels'] };
 
@@ -349,6 +354,13 @@ export function loadDataset(spec: unknown, options: LoadDatasetOptions = {}): Lo
       gen = teacher(o);
       resolved = o;
       name = `teacher MLP ${[o.inputDim, ...o.hidden, o.outputs].join('-')} (${o.activation}, ${o.task})`;
+      break;
+    }
+    case 'unitSphere': {
+      const o = { ...UNIT_SPHERE_DEFAULTS, ...defined({ ...sizes, dim: s.dim, targetStd: s.targetStd }) };
+      gen = unitSphere(o);
+      resolved = o;
+      name = `unit-sphere inputs (${o.dim}-d) with N(0, ${o.targetStd}^2) targets`;
       break;
     }
   }

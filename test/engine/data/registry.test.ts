@@ -102,7 +102,7 @@ describe('loadDataset: bad specs name the option', () => {
     specError(() => loadDataset({ type: 'cifar10' }), 'type', /unknown type "cifar10"; known types/);
     specError(() => loadDataset({ trainSize: 5 }), 'type', /option 'type' is required/);
     specError(() => loadDataset('mnist'), null, /expected an object with a 'type', got "mnist"/);
-    assert.deepEqual(DATASET_TYPES, ['mnist', 'mnist8x8', 'idx', 'clusters', 'spirals', 'lowRank', 'teacher']);
+    assert.deepEqual(DATASET_TYPES, ['mnist', 'mnist8x8', 'idx', 'clusters', 'spirals', 'lowRank', 'teacher', 'unitSphere']);
   });
 
   test('unknown options, with a suggestion', () => {
