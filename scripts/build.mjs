@@ -13,7 +13,7 @@ const node = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', 
 const jobs = [
   // TensorFlow.js stays in node_modules: the wasm backend loads its .wasm files from its own
   // package folder, and the native backends are optional packages that may be absent.
-  build({ ...node, entryPoints: { 'engine/cli': 'engine/src/cli/main.ts', 'engine/nqm-worker': 'engine/src/nqm/worker.ts', 'engine/trial-worker': 'engine/src/sweep/worker.ts' }, outdir: 'dist', external: ['@tensorflow/*'] }),
+  build({ ...node, entryPoints: { 'engine/cli': 'engine/src/cli/main.ts', 'engine/nqm-worker': 'engine/src/nqm/worker.ts', 'engine/trial-worker': 'engine/src/sweep/worker.ts', 'engine/linalg-worker': 'engine/src/linalg/inverse-worker-thread.ts' }, outdir: 'dist', external: ['@tensorflow/*'] }),
 ];
 
 if (existsSync(path.join(root, 'extension/src/extension.ts'))) {
