@@ -22,9 +22,17 @@ export const NEURAL_GRID_KEYS: Record<NeuralOptimizerType, readonly string[]> = 
   adam: ['learningRate', 'beta1', 'beta2', 'weightDecay'],
   adamw: ['learningRate', 'beta1', 'beta2', 'weightDecay'],
   rmsprop: ['learningRate', 'decay', 'momentum', 'weightDecay'],
+  kfac: ['learningRate', 'damping', 'momentum'],
+  ngd: ['learningRate', 'damping'],
 };
-/** Options passed through to makeOptimizer as written. */
-export const NEURAL_FIXED_KEYS = ['eps', 'clipNorm', 'ema', 'schedule'] as const;
+/** Optimizer types whose learningRate may be left out (K-FAC's adaptive mode chooses its own step). */
+export const LEARNING_RATE_OPTIONAL: readonly NeuralOptimizerType[] = ['kfac'];
+/** Options passed through to makeOptimizer as written (the schema says which type takes which). */
+export const NEURAL_FIXED_KEYS = [
+  'eps', 'clipNorm', 'ema', 'schedule',
+  'l2', 'emaDecay', 'burnIn', 'inverseEvery', 'adaptEvery', 'dampingDecay', 'minDamping', 'maxDamping', 'statsFraction', 'exactInverses', 'klClip', 'asyncInverses',
+  'method', 'cgIterations', 'cgTolerance',
+] as const;
 
 export const NEURAL_GRID_RULES: Record<string, { name: string; rule: string; ok: (v: number) => boolean }> = {
   learningRate: { name: 'learning rate', rule: 'must be > 0', ok: (v) => v > 0 },
@@ -33,6 +41,7 @@ export const NEURAL_GRID_RULES: Record<string, { name: string; rule: string; ok:
   beta2: { name: 'beta2', rule: 'must be in [0, 1)', ok: (v) => v >= 0 && v < 1 },
   decay: { name: 'decay', rule: 'must be in [0, 1)', ok: (v) => v >= 0 && v < 1 },
   weightDecay: { name: 'weight decay', rule: 'must be >= 0', ok: (v) => v >= 0 },
+  damping: { name: 'damping', rule: 'must be >= 0', ok: (v) => v >= 0 },
 };
 
 /** Most trials (grid points x batch sizes, over all optimizers) one file may ask for. */
@@ -96,7 +105,7 @@ export function neuralIssues(json: Obj): NeuralIssue[] {
     if (!isObj(entry) || typeof entry.type !== 'string' || !(entry.type in NEURAL_GRID_KEYS)) return;
     const pointer = `/optimizers/${index}`;
     const type = entry.type as NeuralOptimizerType;
-    if (entry.learningRate === undefined) issues.push({ path: pointer, message: `missing required key 'learningRate' (neural optimizers have no default grid)` });
+    if (entry.learningRate === undefined && !LEARNING_RATE_OPTIONAL.includes(type)) issues.push({ path: pointer, message: `missing required key 'learningRate' (neural optimizers have no default grid)` });
     let points = 1;
     for (const key of NEURAL_GRID_KEYS[type]) {
       const spec = entry[key];
@@ -126,7 +135,7 @@ function safeBatchCount(spec: unknown): number {
   }
 }
 
-const NEURAL_TYPE_NAMES: Record<NeuralOptimizerType, string> = { sgd: 'SGD', momentum: 'Momentum', nesterov: 'Nesterov', adam: 'Adam', adamw: 'AdamW', rmsprop: 'RMSProp' };
+const NEURAL_TYPE_NAMES: Record<NeuralOptimizerType, string> = { sgd: 'SGD', momentum: 'Momentum', nesterov: 'Nesterov', adam: 'Adam', adamw: 'AdamW', rmsprop: 'RMSProp', kfac: 'K-FAC', ngd: 'NGD' };
 
 export function defaultNeuralLabel(type: NeuralOptimizerType): string {
   return NEURAL_TYPE_NAMES[type];

@@ -37,7 +37,7 @@ export interface NeuralProblemSpec {
 export type ProblemSpec = NqmProblemSpec | NeuralProblemSpec;
 
 export type NqmOptimizerType = 'sgd' | 'momentum' | 'ema';
-export type NeuralOptimizerType = 'sgd' | 'momentum' | 'nesterov' | 'adam' | 'adamw' | 'rmsprop';
+export type NeuralOptimizerType = 'sgd' | 'momentum' | 'nesterov' | 'adam' | 'adamw' | 'rmsprop' | 'kfac' | 'ngd';
 export type OptimizerType = NqmOptimizerType | NeuralOptimizerType;
 
 /** Neural target metrics (see engine/src/train/types.ts). */

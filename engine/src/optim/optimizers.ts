@@ -17,7 +17,11 @@ import {
   trackGlobalNorm,
   traceMomentum,
 } from './transforms';
+import { KFAC_SPEC_OPTIONS, kfacFromSpec, NGD_SPEC_OPTIONS, ngdFromSpec } from './curvature-factory';
+import { check, checkKeys, isObject, num, OptimizerSpecError } from './spec-checks';
 import type { GradientTransformation, Schedule, State } from './types';
+
+export { OptimizerSpecError } from './spec-checks';
 
 /** Options every ready-made optimizer takes. */
 export interface CommonOptions {
@@ -92,7 +96,7 @@ export function rmsprop(
 
 // ---- the factory --------------------------------------------------------------------------------
 
-export type OptimizerType = 'sgd' | 'momentum' | 'nesterov' | 'adam' | 'adamw' | 'rmsprop';
+export type OptimizerType = 'sgd' | 'momentum' | 'nesterov' | 'adam' | 'adamw' | 'rmsprop' | 'kfac' | 'ngd';
 
 /**
  * A learning-rate schedule around the spec's learningRate: optional linear warmup, then a decay
@@ -149,75 +153,11 @@ export const OPTIMIZER_OPTIONS: Readonly<Record<OptimizerType, readonly string[]
   adam: [...COMMON, 'beta1', 'beta2', 'eps'],
   adamw: [...COMMON, 'beta1', 'beta2', 'eps'],
   rmsprop: [...COMMON, 'decay', 'eps', 'momentum'],
+  kfac: KFAC_SPEC_OPTIONS,
+  ngd: NGD_SPEC_OPTIONS,
 };
 
 export const SCHEDULE_OPTIONS: readonly string[] = ['warmupSteps', 'warmupInit', 'decay', 'decaySteps', 'finalFactor', 'boundaries', 'factors', 'baseBatchSize'];
-
-/** An invalid optimizer spec; `path` is the offending option ('schedule.decaySteps'). */
-export class OptimizerSpecError extends Error {
-  constructor(
-    message: string,
-    readonly path: string,
-  ) {
-    super(message);
-    this.name = 'OptimizerSpecError';
-  }
-}
-
-function editDistance(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) d[0][j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-  }
-  return d[a.length][b.length];
-}
-
-function suggestion(key: string, allowed: readonly string[]): string {
-  const lower = key.toLowerCase();
-  const scored = allowed.map((k) => {
-    const kl = k.toLowerCase();
-    // Case slips and prefixes ("warmup" for "warmupSteps") count as close.
-    const d = kl === lower ? 0 : kl.startsWith(lower) || lower.startsWith(kl) ? 1 : editDistance(lower, kl);
-    return { k, d };
-  });
-  const best = scored.sort((x, y) => x.d - y.d)[0];
-  return best && best.d <= Math.max(2, Math.floor(key.length / 3)) ? ` Did you mean "${best.k}"?` : '';
-}
-
-function isObject(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
-}
-
-type Check = (cond: boolean, path: string, message: string) => asserts cond;
-const check: Check = (cond, path, message) => {
-  if (!cond) throw new OptimizerSpecError(message, path);
-};
-
-function num(spec: Record<string, unknown>, key: string, where: string, range: { min?: number; max?: number; minExclusive?: boolean; maxExclusive?: boolean; integer?: boolean } = {}, prefix = ''): number | undefined {
-  const v = spec[key];
-  if (v === undefined) return undefined;
-  const path = prefix + key;
-  check(typeof v === 'number' && Number.isFinite(v), path, `${where}: ${path} must be a finite number, got ${JSON.stringify(v)}`);
-  const x = v as number;
-  if (range.integer) check(Number.isInteger(x), path, `${where}: ${path} must be an integer, got ${x}`);
-  const { min, max } = range;
-  if (min !== undefined) check(range.minExclusive ? x > min : x >= min, path, `${where}: ${path} must be ${range.minExclusive ? '>' : '>='} ${min}, got ${x}`);
-  if (max !== undefined) check(range.maxExclusive ? x < max : x <= max, path, `${where}: ${path} must be ${range.maxExclusive ? '<' : '<='} ${max}, got ${x}`);
-  return x;
-}
-
-function checkKeys(spec: Record<string, unknown>, allowed: readonly string[], where: string, prefix: string, elsewhere: (key: string) => string | undefined): void {
-  for (const key of Object.keys(spec)) {
-    if (allowed.includes(key)) continue;
-    const other = elsewhere(key);
-    const path = prefix + key;
-    if (other) throw new OptimizerSpecError(`${where}: option "${path}" does not apply (${other}).`, path);
-    throw new OptimizerSpecError(`${where}: unknown option "${path}" (allowed: ${allowed.join(', ')}).${suggestion(key, allowed)}`, path);
-  }
-}
 
 function numberList(spec: Record<string, unknown>, key: string, where: string): number[] | undefined {
   const v = spec[key];
@@ -294,6 +234,12 @@ export function makeOptimizer(spec: unknown, context: OptimizerContext = {}): Op
     return takers.length ? `it is an option of ${takers.join(', ')}, not ${type}` : undefined;
   });
   check(s.label === undefined || typeof s.label === 'string', 'label', `${where}: label must be a string`);
+  if (type === 'kfac') {
+    // K-FAC's learning rate is optional: without one, the step size comes from its quadratic model.
+    check(s.schedule === undefined || s.learningRate !== undefined, 'schedule', `${where}: schedule needs a learningRate (the fixed-step mode)`);
+    const lr = s.learningRate === undefined ? undefined : scheduleFromSpec(num(s, 'learningRate', where, { min: 0, minExclusive: true })!, s.schedule, context, where);
+    return kfacFromSpec(s, lr) as Optimizer;
+  }
   check(s.learningRate !== undefined, 'learningRate', `${where}: learningRate is required`);
   const lr = num(s, 'learningRate', where, { min: 0, minExclusive: true })!;
   const m = num(s, 'momentum', where, { min: 0, max: 1, maxExclusive: true });
@@ -305,6 +251,7 @@ export function makeOptimizer(spec: unknown, context: OptimizerContext = {}): Op
   const clipNorm = num(s, 'clipNorm', where, { min: 0, minExclusive: true });
   const ema = num(s, 'ema', where, { min: 0, max: 1, maxExclusive: true });
   const schedule = scheduleFromSpec(lr, s.schedule, context, where);
+  if (type === 'ngd') return ngdFromSpec(s, schedule) as Optimizer;
   const common: CommonOptions = { clipNorm, ema };
   switch (type) {
     case 'sgd':

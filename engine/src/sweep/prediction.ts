@@ -3,8 +3,9 @@
 // NQM (d = 10^4, h_i = 1/i, C = H, target loss 0.01) searched over the reference grids at the same
 // batch sizes, with SGD for sgd, heavy-ball momentum for momentum and nesterov, and SGD
 // preconditioned with P = H^-0.5 for the adaptive optimizers (adam, adamw, rmsprop: the paper's
-// stand-in for diagonal preconditioning). Step counts are the NQM's own: compare shapes (slopes,
-// where the curve bends), not numbers.
+// stand-in for diagonal preconditioning) and P = H^-0.75 for K-FAC and natural gradient (a better
+// preconditioner). Step counts are the NQM's own: compare shapes (slopes, where the curve bends),
+// not numbers.
 import { REFERENCE_GRIDS, expandGrid } from '../experiment/grid';
 import type { ResolvedExperiment } from '../experiment/types';
 import { buildProblem, lowerBoundSteps, REFERENCE_NQM } from '../nqm/model';
@@ -14,10 +15,13 @@ import { criticalBatchReport } from '../runner/nqm-runner';
 import type { CriticalBatchReport, ScalingRow } from '../runner/report-types';
 
 export const ADAPTIVE_PRECONDITION = 0.5;
+/** The paper's stand-in for a better (curvature) preconditioner such as K-FAC. */
+export const CURVATURE_PRECONDITION = 0.75;
 
 function familyOf(type: string): { family: NqmFamily; precondition: number; name: string } {
   if (type === 'momentum' || type === 'nesterov') return { family: 'momentum', precondition: 0, name: 'momentum' };
   if (type === 'adam' || type === 'adamw' || type === 'rmsprop') return { family: 'sgd', precondition: ADAPTIVE_PRECONDITION, name: `SGD p=${ADAPTIVE_PRECONDITION}` };
+  if (type === 'kfac' || type === 'ngd') return { family: 'sgd', precondition: CURVATURE_PRECONDITION, name: `SGD p=${CURVATURE_PRECONDITION}` };
   return { family: 'sgd', precondition: 0, name: 'SGD' };
 }
 

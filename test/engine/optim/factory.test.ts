@@ -80,12 +80,12 @@ function rejects(spec: unknown, path: string, message: RegExp, context = {}): vo
 }
 
 test('clear errors naming the unknown or misplaced option', () => {
-  rejects({ type: 'adam', learningRate: 0.1, momentum: 0.9 }, 'momentum', /optimizer "adam": option "momentum" does not apply \(it is an option of momentum, nesterov, rmsprop, not adam\)/);
+  rejects({ type: 'adam', learningRate: 0.1, momentum: 0.9 }, 'momentum', /optimizer "adam": option "momentum" does not apply \(it is an option of momentum, nesterov, rmsprop, kfac, not adam\)/);
   rejects({ type: 'sgd', learningRate: 0.1, beta1: 0.9 }, 'beta1', /option "beta1" does not apply \(it is an option of adam, adamw, not sgd\)/);
   rejects({ type: 'sgd', learningrate: 0.1 }, 'learningrate', /optimizer "sgd": unknown option "learningrate" \(allowed: type, label, learningRate, .*\)\. Did you mean "learningRate"\?/);
   rejects({ type: 'adam', learningRate: 0.1, beta_2: 0.99 }, 'beta_2', /unknown option "beta_2".*Did you mean "beta2"\?/);
   rejects({ type: 'adam', learningRate: 0.1, nesterov: true }, 'nesterov', /unknown option "nesterov"/);
-  rejects({ type: 'lamb', learningRate: 0.1 }, 'type', /unknown optimizer type "lamb" \(one of sgd, momentum, nesterov, adam, adamw, rmsprop\)/);
+  rejects({ type: 'lamb', learningRate: 0.1 }, 'type', /unknown optimizer type "lamb" \(one of sgd, momentum, nesterov, adam, adamw, rmsprop, kfac, ngd\)/);
   rejects({ learningRate: 0.1 }, 'type', /needs a type/);
   rejects({ type: 'sgd' }, 'learningRate', /optimizer "sgd": learningRate is required/);
   rejects({ type: 'sgd', learningRate: '0.1' }, 'learningRate', /learningRate must be a finite number, got "0.1"/);
@@ -111,13 +111,41 @@ test('clear errors in the schedule', () => {
 });
 
 test('OPTIMIZER_OPTIONS lists what each type takes (for diagnostics and completion)', () => {
-  assert.deepEqual(Object.keys(OPTIMIZER_OPTIONS), ['sgd', 'momentum', 'nesterov', 'adam', 'adamw', 'rmsprop']);
+  assert.deepEqual(Object.keys(OPTIMIZER_OPTIONS), ['sgd', 'momentum', 'nesterov', 'adam', 'adamw', 'rmsprop', 'kfac', 'ngd']);
   assert.ok(OPTIMIZER_OPTIONS.rmsprop.includes('decay') && !OPTIMIZER_OPTIONS.adam.includes('decay'));
   // Every listed option is accepted by makeOptimizer.
-  const values: Record<string, unknown> = { label: 'x', learningRate: 0.1, weightDecay: 0.01, clipNorm: 1, schedule: {}, ema: 0.5, momentum: 0.5, beta1: 0.8, beta2: 0.9, eps: 1e-3, decay: 0.9 };
+  const values: Record<string, unknown> = {
+    label: 'x', learningRate: 0.1, weightDecay: 0.01, clipNorm: 1, schedule: {}, ema: 0.5, momentum: 0.5, beta1: 0.8, beta2: 0.9, eps: 1e-3, decay: 0.9,
+    damping: 1, l2: 1e-5, emaDecay: 0.9, burnIn: 2, inverseEvery: 5, adaptEvery: 5, dampingDecay: 0.9, minDamping: 1e-6, maxDamping: 1e3,
+    statsFraction: 0.5, exactInverses: true, klClip: 1e-3, asyncInverses: false, method: 'cg', cgIterations: 10, cgTolerance: 1e-6,
+  };
   for (const [type, keys] of Object.entries(OPTIMIZER_OPTIONS)) {
     const spec: Record<string, unknown> = { type };
     for (const k of keys) if (k !== 'type') spec[k] = values[k];
     assert.doesNotThrow(() => makeOptimizer(spec), type);
   }
+});
+
+test('curvature optimizers from specs: K-FAC adaptive without a learning rate, stats under their own prefix, clear errors', () => {
+  const k = makeOptimizer({ type: 'kfac', damping: 10 });
+  assert.equal(k.name, 'kfac');
+  assert.deepEqual(k.needs.layerStats, 'sampled', 'K-FAC asks for the true-Fisher taps');
+  assert.ok(k.needs.lossAt, 'K-FAC adapts its damping from the reduction ratio');
+  const n = makeOptimizer({ type: 'ngd', learningRate: 0.5 });
+  assert.equal(n.name, 'ngd');
+  assert.ok(n.needs.outputSpace, 'exact natural gradient works in output space');
+  assert.ok(makeOptimizer({ type: 'ngd', learningRate: 0.5, method: 'cg' }).needs.curvatureProduct);
+  rejects({ type: 'kfac', momentum: 0.9 }, 'momentum', /optimizer "kfac": momentum applies only with a learningRate \(the fixed-step mode\)/);
+  rejects({ type: 'kfac', klClip: 0.01 }, 'klClip', /klClip applies only with a learningRate/);
+  rejects({ type: 'kfac', schedule: { warmupSteps: 5 } }, 'schedule', /schedule needs a learningRate/);
+  rejects({ type: 'kfac', damping: 0 }, 'damping', /damping must be > 0, got 0/);
+  rejects({ type: 'kfac', minDamping: 1, maxDamping: 0.1 }, 'minDamping', /minDamping 1 exceeds maxDamping 0.1/);
+  rejects({ type: 'kfac', statsFraction: 1.5 }, 'statsFraction', /statsFraction must be <= 1/);
+  rejects({ type: 'kfac', inverseEvery: 2.5 }, 'inverseEvery', /inverseEvery must be an integer/);
+  rejects({ type: 'kfac', exactInverses: 'yes' }, 'exactInverses', /exactInverses must be true or false/);
+  rejects({ type: 'kfac', dampnig: 1 }, 'dampnig', /unknown option "dampnig".*Did you mean "damping"\?/);
+  rejects({ type: 'ngd' }, 'learningRate', /optimizer "ngd": learningRate is required/);
+  rejects({ type: 'ngd', learningRate: 1, cgIterations: 5 }, 'cgIterations', /cgIterations applies only to method "cg"/);
+  rejects({ type: 'ngd', learningRate: 1, method: 'lbfgs' }, 'method', /method must be one of exact, cg, got "lbfgs"/);
+  rejects({ type: 'sgd', learningRate: 1, damping: 1 }, 'damping', /option "damping" does not apply \(it is an option of kfac, ngd, not sgd\)/);
 });

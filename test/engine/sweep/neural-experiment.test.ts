@@ -59,6 +59,24 @@ describe('neural experiment files', () => {
     }
   });
 
+  test('curvature optimizers: K-FAC without a learning rate is one trial per damping value; NGD needs a learning rate', () => {
+    const exp = neural() as Record<string, unknown>;
+    exp.optimizers = [
+      { label: 'K-FAC', type: 'kfac', damping: [1, 10], inverseEvery: 5, statsFraction: 0.25 },
+      { type: 'ngd', method: 'cg', learningRate: 1, damping: 0, cgIterations: 20 },
+    ];
+    const r = parseExperiment(JSON.stringify(exp));
+    assert.deepEqual(r.optimizers.map((o) => o.label), ['K-FAC', 'NGD']);
+    assert.deepEqual(r.optimizers[0].grids, { damping: [1, 10] });
+    assert.deepEqual(r.optimizers[0].fixed, { inverseEvery: 5, statsFraction: 0.25 });
+    assert.deepEqual(r.optimizers[1].grids, { learningRate: [1], damping: [0] });
+    assert.deepEqual(r.optimizers[1].fixed, { method: 'cg', cgIterations: 20 });
+    exp.optimizers = [{ type: 'ngd', damping: 1 }, { type: 'kfac', damping: -1, beta1: 0.9 }];
+    const { issues } = issuesOf(exp);
+    assert.ok(issues.some((i) => i.path === '/optimizers/0' && /missing required key 'learningRate'/.test(i.message)), JSON.stringify(issues));
+    assert.ok(issues.some((i) => i.path.startsWith('/optimizers/1')), JSON.stringify(issues));
+  });
+
   test('an unknown key inside a neural optimizer names its path, line and the allowed keys', () => {
     const json = neural();
     (json.optimizers as Record<string, unknown>[])[2].betta1 = 0.9;
@@ -78,7 +96,7 @@ describe('neural experiment files', () => {
       issues.map((i) => [i.path, i.message]),
       [
         ['/target/metric', "expected one of 'trainLoss', 'testLoss', 'accuracy', 'testAccuracy', got 'loss'"],
-        ['/optimizers/0/type', "expected one of 'sgd', 'momentum', 'nesterov', 'adam', 'adamw', 'rmsprop', got 'ema'"],
+        ['/optimizers/0/type', "expected one of 'sgd', 'momentum', 'nesterov', 'adam', 'adamw', 'rmsprop', 'kfac', 'ngd', got 'ema'"],
       ],
     );
   });

@@ -60,8 +60,29 @@ export function findingsText(findings: Finding[]): string {
     .join('\n');
 }
 
+/**
+ * One batch size: a comparison of optimizers (steps to target with the best grid point), not a
+ * scaling study, so there is no critical batch size to fit.
+ */
+export function comparisonTable(result: ExperimentResult): string {
+  const rows = result.criticalBatchSize.map((r) => {
+    const p = r.points[0];
+    const hp = Object.entries(p?.hyperparameters ?? {}).map(([k, v]) => `${k} ${num(v)}`).join(', ');
+    const tried = (result.trials ?? []).filter((t) => t.optimizer === r.optimizer).length;
+    return [r.optimizer, p?.steps == null ? 'not reached' : String(p.steps), p?.steps == null ? '-' : num(p.steps * p.batchSize), hp || '-', String(tried)];
+  });
+  return table(['optimizer', 'steps to target', 'examples', 'best grid point', 'trials'], rows);
+}
+
 function printResult(result: ExperimentResult, findings: Finding[]): void {
   const out: string[] = [`Experiment ${result.experiment}: ${result.runs.length} runs`];
+  const batchSizes = new Set(result.criticalBatchSize.flatMap((r) => r.points.map((p) => p.batchSize)));
+  if (batchSizes.size === 1 && result.trials) {
+    out.push('', `Steps to target at batch size ${[...batchSizes][0]} (best grid point of each optimizer)`, comparisonTable(result));
+    if (result.backend) out.push('', `Computed on ${result.backend}`);
+    process.stdout.write(out.join('\n') + '\n');
+    return;
+  }
   for (const report of result.criticalBatchSize) {
     out.push('', `== ${report.optimizer} ==`, scalingTable(report), fitLine(report));
   }
