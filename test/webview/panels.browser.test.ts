@@ -638,6 +638,22 @@ describe('chart panels in Chromium', { skip, timeout: 180_000 }, () => {
     assert.match(rows[1], /Momentum.*partial.*did not reach/);
     assert.match(await page.locator('.omitted').textContent() ?? '', /Momentum: B = 2\u00b2\u2070/);
 
+    // The NQM prediction: drawn by default, hidden and shown again with its toolbar toggle (kept in the state).
+    const predictionSets = () =>
+      page.evaluate(() =>
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any
+        (window.optlabDebug!.charts()[0].chart as any).data.datasets.filter((d: any) => d.optlabKind === 'prediction').map((d: any) => d.label),
+      );
+    assert.deepEqual(await predictionSets(), ['NQM prediction: SGD p=0.5']);
+    assert.equal(await page.isVisible('.prediction-toggle'), true);
+    await page.uncheck('input[aria-label="show the NQM prediction"]');
+    await frames(page);
+    assert.deepEqual(await predictionSets(), []);
+    assert.equal((await page.evaluate(() => JSON.parse(sessionStorage.getItem('vscodeState') ?? 'null'))).criticalBatch.showPrediction, false);
+    await page.check('input[aria-label="show the NQM prediction"]');
+    await frames(page);
+    assert.deepEqual(await predictionSets(), ['NQM prediction: SGD p=0.5']);
+
     // Click the third SGD point: the host is asked to open its run.
     const pt = await page.evaluate(() => {
       // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -667,6 +683,90 @@ describe('chart panels in Chromium', { skip, timeout: 180_000 }, () => {
     await page.waitForFunction(() => window.__posted.some((m) => m.type === 'png'));
     const png = (await posted(page)).find((m) => m.type === 'png')!;
     assert.match(String(png.dataUrl), /^data:image\/png;base64,/);
+    assert.deepEqual(await page.evaluate(() => window.__violations), []);
+    await page.context().close();
+  });
+
+  test('dashboard: optimizer internals grouped by prefix, log damping, rho thresholds, a layer selector, closed when asked', async () => {
+    const page = await open('dashboard');
+    const layers = Array.from({ length: 12 }, (_, i) => `dense_${i}`);
+    await page.evaluate(
+      ({ runs, layers }) => {
+        window.__send({ type: 'init', panel: 'dashboard', title: 'K-FAC' });
+        window.__send({ type: 'runs', runs });
+        for (const [r, runId] of ['k0', 'k1'].entries()) {
+          const rows = [];
+          for (let i = 0; i < 400; i++) {
+            // What a K-FAC run streams: damping adapted by factors (spanning 3 decades), rho around
+            // the LM band, per-layer factor traces and condition numbers, first-order norms.
+            const row: Record<string, number> = {
+              step: i,
+              loss: 2 / (1 + i / 50) + 0.05 * Math.abs(Math.sin(i)),
+              'grad/global_norm': 1 + Math.cos(i / 30),
+              'kfac/damping': 10 * 0.98 ** i * (1 + r),
+              'kfac/rho': 0.9 + 0.1 * Math.sin(i / 7),
+              'kfac/alpha': 0.5 + 0.1 * Math.cos(i / 11),
+            };
+            layers.forEach((l, k) => {
+              row[`kfac/A_trace/${l}`] = (k + 1) * 100 * 0.99 ** i;
+              row[`kfac/G_cond/${l}`] = 10 ** (1 + (k % 5)) * (1 + i / 100);
+            });
+            rows.push(row);
+          }
+          window.__send({ type: 'metrics', runId, rows });
+        }
+      },
+      { runs: [runInfo('k0', 'K-FAC', 0.1), runInfo('k1', 'K-FAC', 0.1, 0, 256)], layers },
+    );
+    await settle(page);
+
+    const ids = (await charts(page)).map((c) => c.id);
+    assert.deepEqual(ids.slice(0, 1), ['loss'], 'results first');
+    assert.deepEqual(
+      new Set(ids),
+      new Set(['loss', 'kfac/damping', 'kfac/rho', 'kfac/alpha', 'kfac/A_trace/dense_0', 'kfac/G_cond/dense_0', 'grad/global_norm']),
+      '12 layers x 2 stats are 2 charts, each on its first layer',
+    );
+    assert.equal(await page.locator('.chart-grid').first().locator('.chart-card').count(), 1, 'only loss in the results grid');
+    assert.deepEqual(await page.locator('.internals-group > h3').allTextContents(), ['kfac', 'grad']);
+    assert.match((await page.textContent('.internals > summary')) ?? '', /Optimizer internals .* kfac, grad \(6 charts\)/);
+    const byId = new Map((await charts(page)).map((c) => [c.id, c]));
+    assert.equal(byId.get('kfac/damping')!.yType, 'logarithmic', 'damping spans decades');
+    assert.equal(byId.get('kfac/G_cond/dense_0')!.yType, 'logarithmic');
+    assert.equal(byId.get('kfac/A_trace/dense_0')!.yType, 'logarithmic');
+    assert.equal(byId.get('kfac/alpha')!.yType, 'linear');
+    const rho = byId.get('kfac/rho')!;
+    assert.equal(rho.yType, 'linear');
+    assert.ok(rho.y[0] <= 0.25 && rho.y[1] >= 0.75, `rho's axis ${rho.y} shows both LM thresholds although rho stays in [0.8, 1]`);
+    await page.locator('.internals').screenshot({ path: path.join(SHOTS, 'dashboard-internals.png') });
+
+    // Another layer: the chart swaps to it, the choice is kept through a reload.
+    await page.selectOption('select[aria-label="layer of kfac/A_trace"]', 'dense_10');
+    await settle(page);
+    let now = (await charts(page)).map((c) => c.id);
+    assert.ok(now.includes('kfac/A_trace/dense_10') && !now.includes('kfac/A_trace/dense_0'), now.join());
+    const a10 = (await charts(page)).find((c) => c.id === 'kfac/A_trace/dense_10')!;
+    assert.ok(a10.y[1] > 1000, `dense_10's trace (1100 at step 0) is what is drawn: y max ${a10.y[1]}`);
+
+    // Closed: no internals charts are kept (nor drawn), and it stays closed after a reload.
+    await page.click('.internals > summary');
+    await page.waitForFunction(() => (window.optlabDebug?.charts() ?? []).length === 1);
+    await settle(page);
+    assert.deepEqual((await charts(page)).map((c) => c.id), ['loss']);
+    const state = await page.evaluate(() => JSON.parse(sessionStorage.getItem('vscodeState') ?? 'null'));
+    assert.equal(state.board.internalsOpen, false);
+    assert.equal(state.board.layers['kfac/A_trace'], 'dense_10');
+    await page.click('.internals > summary');
+    // The details element's toggle event comes a task after the click.
+    await page.waitForFunction(() => (window.optlabDebug?.charts() ?? []).length > 1);
+    await settle(page);
+    now = (await charts(page)).map((c) => c.id);
+    assert.ok(now.includes('kfac/A_trace/dense_10'), 'reopened on the chosen layer');
+
+    // Light theme: the guides and headings follow it (no console errors, no CSP violations).
+    await page.evaluate((vars) => window.__setTheme(vars, 'vscode-light'), LIGHT_THEME);
+    await frames(page, 3);
+    await page.locator('.internals').screenshot({ path: path.join(SHOTS, 'dashboard-internals-light.png') });
     assert.deepEqual(await page.evaluate(() => window.__violations), []);
     await page.context().close();
   });

@@ -4,7 +4,7 @@ import { DEFAULT_BOARD_STATE, sanitizeBoardState, zoomFitsAxis } from '../../web
 
 describe('restored view state', () => {
   test('a valid state survives a round trip through JSON (as setState/getState do)', () => {
-    const s = { xAxis: 'examples', xScale: 'log', yScale: 'linear', smoothing: 0.9, metric: 'loss', zoomMode: 'x', zoom: { loss: { x: [10, 200] } }, hiddenRuns: ['r1'] };
+    const s = { xAxis: 'examples', xScale: 'log', yScale: 'linear', smoothing: 0.9, metric: 'loss', zoomMode: 'x', zoom: { loss: { x: [10, 200] } }, hiddenRuns: ['r1'], layers: { 'kfac/A_trace': 'dense_1' }, internalsOpen: false };
     assert.deepEqual(sanitizeBoardState(JSON.parse(JSON.stringify(s))), s);
   });
 
@@ -35,8 +35,18 @@ describe('restored view state', () => {
     const a = sanitizeBoardState(null);
     a.zoom.x = { x: [1, 2] };
     a.hiddenRuns.push('q');
+    a.layers['kfac/A_trace'] = 'dense_1';
     assert.deepEqual(sanitizeBoardState(null).zoom, {});
     assert.deepEqual(sanitizeBoardState(null).hiddenRuns, []);
+    assert.deepEqual(sanitizeBoardState(null).layers, {});
+  });
+
+  test('chosen layers and the internals section survive a reload; odd values fall back', () => {
+    const s = sanitizeBoardState({ layers: { 'kfac/A_trace': 'dense_3', 'kfac/G_cond': 7 }, internalsOpen: false });
+    assert.deepEqual(s.layers, { 'kfac/A_trace': 'dense_3' });
+    assert.equal(s.internalsOpen, false);
+    assert.equal(sanitizeBoardState({ layers: ['x'], internalsOpen: 'no' }).internalsOpen, true);
+    assert.deepEqual(sanitizeBoardState({ layers: ['x'] }).layers, {});
   });
 
   test('a zoom range reaching 0 cannot be restored on a log axis', () => {

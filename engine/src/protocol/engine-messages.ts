@@ -82,6 +82,8 @@ export interface ExperimentFinishedEvent {
   runs: RunSummary[];
   criticalBatchSize: CriticalBatchReport[];
   findings: Finding[];
+  /** Neural sweeps: the NQM's prediction for the same optimizers and batch sizes (the panel overlays it). */
+  prediction?: CriticalBatchReport[];
 }
 export interface ExperimentFailedEvent {
   type: 'experimentFailed';
@@ -195,6 +197,7 @@ export function parseEngineEvent(x: unknown): EngineEvent {
       arr(o, 'runs', what);
       arr(o, 'criticalBatchSize', what);
       arr(o, 'findings', what);
+      if (o.prediction !== undefined) arr(o, 'prediction', what);
       break;
     case 'experimentFailed':
       str(o, 'requestId', what);

@@ -114,6 +114,7 @@ export class EngineServer {
         runs: result.runs,
         criticalBatchSize: result.criticalBatchSize,
         findings: findingsFor(experiment, result),
+        ...(result.prediction && { prediction: result.prediction }),
       });
     } catch (err) {
       batcher.flush();

@@ -1,7 +1,11 @@
 // Diagnostics 'optlab' for experiment files: the engine's own validation of the editor's text, each
-// issue on its range, updated (debounced) as the user types.
+// issue on its range, updated (debounced) as the user types. A neural experiment that passes it is
+// then checked by the engine's factories (optimizer, model, dataset: see neural-setup-check.ts),
+// asynchronously, and their problems are added when the text has not changed meanwhile.
 import * as vscode from 'vscode';
-import { experimentDiagnostics } from './diagnostic-ranges';
+import { errorMessage } from '../util/timing';
+import { experimentDiagnostics, placeIssues, type DiagnosticSpec } from './diagnostic-ranges';
+import { NeuralSetupCheck } from './neural-setup-check';
 import { isExperimentDocument } from './selector';
 
 const DEBOUNCE_MS = 300;
@@ -10,6 +14,7 @@ export class ExperimentDiagnostics implements vscode.Disposable {
   readonly collection = vscode.languages.createDiagnosticCollection('optlab');
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly disposables: vscode.Disposable[] = [];
+  private readonly setupCheck = new NeuralSetupCheck();
 
   constructor() {
     this.disposables.push(
@@ -27,18 +32,24 @@ export class ExperimentDiagnostics implements vscode.Disposable {
   validateNow(doc: vscode.TextDocument): vscode.Diagnostic[] {
     if (!isExperimentDocument(doc) || doc.isClosed) return [];
     this.cancel(doc.uri.toString());
-    const diagnostics = experimentDiagnostics(doc.getText(), doc.uri.fsPath).map((spec) => {
-      const d = new vscode.Diagnostic(
-        new vscode.Range(spec.start.line, spec.start.character, spec.end.line, spec.end.character),
-        spec.message,
-        vscode.DiagnosticSeverity.Error,
-      );
-      d.source = 'optlab';
-      if (spec.path) d.code = spec.path;
-      return d;
-    });
+    const text = doc.getText();
+    const diagnostics = experimentDiagnostics(text, doc.uri.fsPath).map(toDiagnostic);
     this.collection.set(doc.uri, diagnostics);
+    if (diagnostics.length === 0) void this.checkSetup(doc, text);
     return diagnostics;
+  }
+
+  /** The engine factories' problems of a schema-valid file, unless it changed while they were found. */
+  private async checkSetup(doc: vscode.TextDocument, text: string): Promise<void> {
+    const version = doc.version;
+    let specs: DiagnosticSpec[];
+    try {
+      specs = placeIssues(text, await this.setupCheck.issues(text, doc.uri.fsPath));
+    } catch (err) {
+      specs = placeIssues(text, [{ path: '', message: `cannot check this experiment's optimizers, model and data: ${errorMessage(err)}` }]);
+    }
+    if (specs.length === 0 || doc.isClosed || doc.version !== version || (this.collection.get(doc.uri)?.length ?? 0) > 0) return;
+    this.collection.set(doc.uri, specs.map(toDiagnostic));
   }
 
   private schedule(doc: vscode.TextDocument): void {
@@ -66,4 +77,11 @@ export class ExperimentDiagnostics implements vscode.Disposable {
     for (const d of this.disposables) d.dispose();
     this.collection.dispose();
   }
+}
+
+function toDiagnostic(spec: DiagnosticSpec): vscode.Diagnostic {
+  const d = new vscode.Diagnostic(new vscode.Range(spec.start.line, spec.start.character, spec.end.line, spec.end.character), spec.message, vscode.DiagnosticSeverity.Error);
+  d.source = 'optlab';
+  if (spec.path) d.code = spec.path;
+  return d;
 }

@@ -2,6 +2,7 @@
 // engine sent in the last moments that the store may not have flushed yet. No VS Code here.
 import fs from 'node:fs';
 import type { CriticalBatchMessage, RunInfo } from '../../../engine/src/protocol/view-messages';
+import type { CriticalBatchReport } from '../../../engine/src/runner/report-types';
 import type { MetricRow, RunRecord } from '../../../engine/src/store/types';
 import { mergeStoreAndRecent, type RecentRows } from '../engine/recent-rows';
 import { outlineExperiment } from '../editor/experiment-outline';
@@ -17,6 +18,8 @@ export interface PanelDataSource {
   runsOfExperiment(file: string): Promise<RunRecord[]>;
   /** The text of a file: from its open editor when there is one (it may be unsaved). */
   readText(file: string): string | undefined;
+  /** The NQM prediction of the file's latest neural sweep, to overlay (see PredictionBook). */
+  predictionOf?(file: string): CriticalBatchReport[] | undefined;
   log(message: string): void;
 }
 
@@ -66,8 +69,9 @@ export async function loadCriticalBatch(file: string, source: PanelDataSource): 
   const labelOrder = outline?.entries.map((e) => e.label) ?? [];
   const data = criticalBatchFromRuns(runs, labelOrder);
   const experimentName = (text !== undefined ? experimentNameOf(text) : undefined) ?? runs[0]?.experiment.name ?? experimentBaseName(file);
+  const prediction = source.predictionOf?.(file);
   return {
-    message: { type: 'criticalBatch', experiment: experimentName, reports: data.reports, runIds: data.runIds },
+    message: { type: 'criticalBatch', experiment: experimentName, reports: data.reports, runIds: data.runIds, ...(prediction && { prediction }) },
     records: data.runs,
     experimentName,
   };

@@ -6,7 +6,10 @@
 //     10^5 span 5 decades too, yet read best on a linear axis);
 //   - y is logarithmic for loss-like metrics whose values span more than 2 decades, and for
 //     learning rates when the runs' rates differ by more than 2 decades (sweeps space them by
-//     factors: on a linear axis all but the largest lie on zero).
+//     factors: on a linear axis all but the largest lie on zero);
+//   - y is logarithmic for curvature diagnostics that live on a multiplicative scale (damping,
+//     condition numbers, traces, eigenvalue bounds: K-FAC's damping moves by factors of ~1.05
+//     per adaptation and spans decades in a run) whenever their values are all positive.
 // Pure: no DOM.
 import type { Extent, RunSeries } from './series-store';
 
@@ -33,6 +36,16 @@ export function isLossLike(metric: string): boolean {
 export function isLearningRate(metric: string): boolean {
   const m = metric.toLowerCase().replace(/[\s_-]/g, '');
   return m === 'lr' || m.endsWith('learningrate') || m.endsWith('/lr') || m.endsWith('.lr');
+}
+
+/**
+ * Optimizer stats on a multiplicative scale ("kfac/damping", "kfac/G_cond/<layer>",
+ * "kfac/A_trace/<layer>", "ngd/gram_lambda_min"): judged on the stat's name, not its layer.
+ */
+export function isScaleLike(metric: string): boolean {
+  const parts = metric.split('/');
+  const stat = (parts.length >= 3 ? parts[1] : parts[parts.length - 1]).toLowerCase();
+  return /damping|trace|lambda|(^|_)(cond(ition)?|eig(en)?)(_|$)/.test(stat);
 }
 
 /** What the x decision needs from one run. */
@@ -77,12 +90,14 @@ export function autoLogX(samples: readonly XSample[]): boolean {
 
 /**
  * Whether the y axis of `metric` should default to log, from its extents over the runs (one per
- * run). Losses: when their values span more than 2 decades. Learning rates: when the runs' rates
- * differ by more than 2 decades (a sweep), not for one run's warm-up ramp.
+ * run). Curvature scales (damping, condition numbers, traces): whenever all values are positive.
+ * Losses: when their values span more than 2 decades. Learning rates: when the runs' rates differ
+ * by more than 2 decades (a sweep), not for one run's warm-up ramp.
  */
 export function autoLogY(metric: string, extents: readonly Extent[]): boolean {
-  const loss = isLossLike(metric);
-  if (!loss && !isLearningRate(metric)) return false;
+  const scaleLike = isScaleLike(metric);
+  const loss = !scaleLike && isLossLike(metric);
+  if (!scaleLike && !loss && !isLearningRate(metric)) return false;
   let lo = Infinity;
   let hi = -Infinity;
   let min = Infinity;
@@ -96,6 +111,7 @@ export function autoLogY(metric: string, extents: readonly Extent[]): boolean {
   }
   // Zero or negative values would vanish from a log axis: keep it linear then.
   if (!(min > 0)) return false;
+  if (scaleLike) return hi >= lo;
   return loss ? decades(lo, hi) > LOG_Y_DECADES : decades(lowestMax, hi) > LOG_Y_DECADES;
 }
 

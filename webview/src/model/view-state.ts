@@ -26,6 +26,10 @@ export interface BoardState {
   /** Per chart (metric name, or a fixed chart id) zoom. */
   zoom: Record<string, ZoomRange>;
   hiddenRuns: string[];
+  /** Per-layer optimizer stats ("kfac/A_trace"): the layer each one's chart shows. */
+  layers: Record<string, string>;
+  /** Whether the optimizer-internals section is expanded. */
+  internalsOpen: boolean;
 }
 
 export const DEFAULT_BOARD_STATE: BoardState = {
@@ -37,6 +41,8 @@ export const DEFAULT_BOARD_STATE: BoardState = {
   zoomMode: 'xy',
   zoom: {},
   hiddenRuns: [],
+  layers: {},
+  internalsOpen: true,
 };
 
 const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
@@ -73,7 +79,7 @@ function scaleChoice(v: unknown, legacyLog: unknown, fallback: ScaleChoice): Sca
 
 export function sanitizeBoardState(v: unknown): BoardState {
   const d = DEFAULT_BOARD_STATE;
-  if (!isObj(v)) return { ...d, zoom: {}, hiddenRuns: [] };
+  if (!isObj(v)) return { ...d, zoom: {}, hiddenRuns: [], layers: {} };
   return {
     xAxis: X_AXIS_KINDS.includes(v.xAxis as XAxisKind) ? (v.xAxis as XAxisKind) : d.xAxis,
     xScale: scaleChoice(v.xScale, v.logX, d.xScale),
@@ -83,6 +89,8 @@ export function sanitizeBoardState(v: unknown): BoardState {
     zoomMode: v.zoomMode === 'x' || v.zoomMode === 'y' || v.zoomMode === 'xy' ? v.zoomMode : d.zoomMode,
     zoom: sanitizeZoom(v.zoom),
     hiddenRuns: Array.isArray(v.hiddenRuns) ? v.hiddenRuns.filter((r): r is string => typeof r === 'string') : [],
+    layers: isObj(v.layers) ? Object.fromEntries(Object.entries(v.layers).filter((e): e is [string, string] => typeof e[1] === 'string')) : {},
+    internalsOpen: typeof v.internalsOpen === 'boolean' ? v.internalsOpen : d.internalsOpen,
   };
 }
 

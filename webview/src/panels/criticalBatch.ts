@@ -21,11 +21,17 @@ type CbChart = Chart<'scatter', CbPoint[]>;
 interface CbState {
   zoom: Record<string, ZoomRange>;
   hidden: string[];
+  /** Draw the NQM prediction when the host sends one (neural sweeps). */
+  showPrediction: boolean;
 }
 
 function sanitizeCbState(v: unknown): CbState {
   const o = typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : {};
-  return { zoom: sanitizeZoom(o.zoom), hidden: Array.isArray(o.hidden) ? o.hidden.filter((h): h is string => typeof h === 'string') : [] };
+  return {
+    zoom: sanitizeZoom(o.zoom),
+    hidden: Array.isArray(o.hidden) ? o.hidden.filter((h): h is string => typeof h === 'string') : [],
+    showPrediction: typeof o.showPrediction === 'boolean' ? o.showPrediction : true,
+  };
 }
 
 startPanel('criticalBatch', ({ host, app, header, theme: initialTheme, saved }) => {
@@ -48,7 +54,19 @@ startPanel('criticalBatch', ({ host, app, header, theme: initialTheme, saved }) 
   const subtitle = el('p', { class: 'muted subtitle', text: 'Waiting for the experiment\u2019s results\u2026' });
   header.append(subtitle);
   const resetButton = el('button', { class: 'reset-zoom', text: 'Reset zoom' });
-  const toolbar = el('div', { class: 'toolbar' }, [resetButton, el('span', { class: 'hint', text: 'click a point to open its run \u00b7 wheel: zoom \u00b7 drag: pan \u00b7 double-click: reset' })]);
+  // Shown only when there is a prediction to overlay.
+  const predictionBox = el('input', { attrs: { type: 'checkbox', 'aria-label': 'show the NQM prediction' } });
+  predictionBox.checked = state.showPrediction;
+  predictionBox.addEventListener('change', () => {
+    state.showPrediction = predictionBox.checked;
+    persist();
+    render();
+  });
+  const predictionToggle = el('label', { class: 'control prediction-toggle hidden', title: 'Overlay the noisy quadratic model\u2019s predicted steps to target for the same optimizers and batch sizes' }, [
+    predictionBox,
+    el('span', { text: 'NQM prediction' }),
+  ]);
+  const toolbar = el('div', { class: 'toolbar' }, [resetButton, predictionToggle, el('span', { class: 'hint', text: 'click a point to open its run \u00b7 wheel: zoom \u00b7 drag: pan \u00b7 double-click: reset' })]);
   const stepsCanvas = el('canvas', { attrs: { role: 'img', 'aria-label': 'steps to target against batch size' } });
   const lrCanvas = el('canvas', { attrs: { role: 'img', 'aria-label': 'best learning rate against batch size' } });
   const omitted = el('div', { class: 'omitted hidden' });
@@ -259,7 +277,7 @@ startPanel('criticalBatch', ({ host, app, header, theme: initialTheme, saved }) 
         out.push(ds(s.label, 'smin', `${s.label}: S_min`, [{ x: from, y: s.sMin }, { x: to, y: s.sMin }], { showLine: true, borderColor: withAlpha(c, 0.4), borderDash: [2, 4], borderWidth: 1, pointRadius: 0, pointHoverRadius: 0, pointHitRadius: 0, order: 2 }));
       if (s.knee !== null) out.push(ds(s.label, 'knee', `${s.label}: B_crit`, [s.knee], { showLine: false, pointStyle: 'rectRot', pointRadius: 6, pointHoverRadius: 8, borderColor: c, backgroundColor: withAlpha(c, 0.25), borderWidth: 1.5, order: 0 }));
     }
-    for (const p of view.predictions) {
+    for (const p of state.showPrediction ? view.predictions : []) {
       const match = view.series.find((s) => p.label.endsWith(`: ${s.label}`));
       const c = match ? colorOf(match.label) : theme.foreground;
       const data = p.fit.length ? p.fit : p.points;
@@ -342,6 +360,7 @@ startPanel('criticalBatch', ({ host, app, header, theme: initialTheme, saved }) 
     reports = a.reports;
     for (const r of reports) colorOf(r.optimizer);
     view = buildCriticalBatchView(a.reports, msg.runIds, b.reports);
+    predictionToggle.classList.toggle('hidden', view.predictions.length === 0);
     subtitle.textContent = `${msg.experiment}: ${reports.length} optimizer${reports.length === 1 ? '' : 's'}${b.reports.length ? ', with the NQM prediction' : ''}`;
     render();
   }

@@ -12,9 +12,11 @@ import type { BoardState, ZoomMode } from '../model/view-state';
 import { formatInteger } from '../model/format';
 import { assignRunColors, colorScheme, type ColorRun } from '../model/run-colors';
 import { runDisplayLabel } from '../model/run-label';
+import { drawnMetrics, layoutMetrics, type MetricLayout } from '../model/metric-groups';
 import { applyChartDefaults } from './chartjs';
 import { el, swatch } from './dom';
 import type { LegendEntry } from './export';
+import { InternalsSection } from './internals-section';
 import { MetricChart, type ChartOwner } from './metric-chart';
 import type { PanelImpl } from './panel';
 import type { Theme } from './theme';
@@ -86,6 +88,7 @@ export class MetricBoard implements ChartOwner {
   private readonly legend: HTMLUListElement;
   private readonly legendBar: HTMLDivElement;
   private readonly grid: HTMLDivElement;
+  private readonly internals: InternalsSection;
   private readonly empty: HTMLDivElement;
 
   constructor(
@@ -145,7 +148,12 @@ export class MetricBoard implements ChartOwner {
     this.legendBar = el('div', { class: 'legend-bar hidden' });
     this.grid = el('div', { class: 'chart-grid' });
     this.empty = el('div', { class: 'empty', text: 'Waiting for runs\u2026' });
-    this.element = el('div', { class: 'metric-board' }, [toolbar, this.legend, this.legendBar, this.empty, this.grid]);
+    this.internals = new InternalsSection(state, () => {
+      this.io.persist();
+      this.seenColumns = -1;
+      this.request();
+    });
+    this.element = el('div', { class: 'metric-board' }, [toolbar, this.legend, this.legendBar, this.empty, this.grid, this.internals.element]);
     this.palette = new SeriesPalette(theme.palette, theme.background, theme.dark);
   }
 
@@ -480,12 +488,18 @@ export class MetricBoard implements ChartOwner {
     this.options.onFrame?.(changed);
   }
 
-  /** One chart per metric present (or the selected one), in display order. */
+  /**
+   * One chart per metric present (or the selected one): results in the main grid, optimizer
+   * stats in the internals section (per-layer stats: the chosen layer only; none while closed).
+   */
   private layoutCharts(): void {
     const metrics = this.store.metricKeys();
     this.syncMetricSelect(metrics);
     this.syncAxisOptions();
-    const shown = this.state.metric !== '' && metrics.includes(this.state.metric) ? [this.state.metric] : metrics;
+    const single = this.state.metric !== '' && metrics.includes(this.state.metric);
+    const layout: MetricLayout = single ? { main: [this.state.metric], internals: [] } : layoutMetrics(metrics);
+    const drawnInternals = this.internals.open ? layout.internals : [];
+    const shown = drawnMetrics({ main: layout.main, internals: drawnInternals }, this.state.layers);
     const xAxis = this.effectiveXAxis();
     const logX = this.scales.logX;
     const logYOf = (m: string) => this.scales.logY.get(m) ?? false;
@@ -503,13 +517,14 @@ export class MetricBoard implements ChartOwner {
       this.charts.set(m, c);
       created.push(c);
     }
-    const cards = shown.map((m) => this.charts.get(m)!.card);
+    const cards = layout.main.map((m) => this.charts.get(m)!.card);
     const current = [...this.grid.children];
     if (cards.length !== current.length || cards.some((c, i) => c !== current[i])) this.grid.replaceChildren(...cards);
+    this.internals.render(layout.internals, this.internals.open ? (m) => this.charts.get(m)!.card : undefined);
     // Charts are made once their cards are laid out: Chart.js sizes them once, and draws once.
     for (const c of created) c.start();
     this.grid.classList.toggle('single', shown.length === 1);
-    this.empty.classList.toggle('hidden', shown.length > 0);
+    this.empty.classList.toggle('hidden', metrics.length > 0);
     this.empty.textContent = this.order.length === 0 ? 'No runs to show yet.' : 'Waiting for metrics\u2026';
   }
 

@@ -10,10 +10,12 @@ import { withAlpha } from '../model/colors';
 import { autoUpperBound, decimateMinMax, MinMaxDecimator, type XY } from '../model/decimate';
 import { formatNumber, linearTickLabel, logTickLabel } from '../model/format';
 import { nearestIndex } from '../model/lookup';
+import { referenceLines } from '../model/reference-lines';
 import type { RunSeries, XAxisKind } from '../model/series-store';
 import type { SmoothedSeries } from '../model/smoothing';
 import type { ZoomMode, ZoomRange } from '../model/view-state';
 import { zoomFitsAxis } from '../model/view-state';
+import { fitReferenceLines, referenceLinesPlugin } from './reference-lines-plugin';
 import type { Theme } from './theme';
 
 type LineDataset = ChartDataset<'optlabLine', XY[]>;
@@ -115,6 +117,7 @@ export class MetricChart {
     this.started = true;
     const { owner, metric, logX, logY, xAxis } = this;
     const decimator: Plugin<'optlabLine'> = { id: 'optlabDecimate', beforeElementsUpdate: (chart) => this.decimate(chart as Chart<'optlabLine', XY[]>) };
+    const guides = referenceLines(metric);
     const t = owner.theme;
     this.chart = new Chart<'optlabLine', XY[]>(this.canvas, {
       type: 'optlabLine',
@@ -141,6 +144,7 @@ export class MetricChart {
           y: {
             type: logY ? 'logarithmic' : 'linear',
             afterDataLimits: (scale) => {
+              fitReferenceLines(scale, guides);
               padFlatRange(scale, logY);
               if (logY) padLogRange(scale);
             },
@@ -165,7 +169,7 @@ export class MetricChart {
           },
         },
       },
-      plugins: [decimator],
+      plugins: [decimator, referenceLinesPlugin(guides, () => owner.theme) as Plugin<'optlabLine'>],
     });
 
     this.canvas.addEventListener('mousemove', (e) => this.queueHover(e));
