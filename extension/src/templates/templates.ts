@@ -3,6 +3,7 @@
 import type { ExperimentFile } from '../../../engine/src/experiment/types';
 // The shipped neural examples are templates as they are (bundled as data by esbuild).
 import mnistExample from '../../../examples/mnist-critical-batch.optlab.json';
+import ngdExample from '../../../examples/ngd-overparameterized.optlab.json';
 import quickExample from '../../../examples/quick-critical-batch.optlab.json';
 
 /** An example file as a template experiment (its `$schema` is relative to examples/, so it is dropped). */
@@ -106,6 +107,14 @@ export const TEMPLATES: readonly ExperimentTemplate[] = [
     fileName: 'mnist-critical-batch.optlab.json',
     cost: '135 training runs, about 6 minutes',
     experiment: fromExample(mnistExample),
+  },
+  {
+    id: 'ngd-overparameterized',
+    label: 'Curvature: natural gradient on an overparameterized ReLU net (E6)',
+    detail: 'Exact natural gradient (eta = 1 and 0.5) against gradient descent on the 2-layer ReLU net of Zhang, Martens & Grosse (m = 4096, n = 32): residual and Gram eigenvalue streamed live',
+    fileName: 'ngd-overparameterized.optlab.json',
+    cost: '3 training runs, a few seconds',
+    experiment: fromExample(ngdExample),
   },
 ];
 
