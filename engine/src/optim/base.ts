@@ -93,6 +93,8 @@ export function mergeNeeds(all: Needs[]): Needs {
       }
       out.layerStats = n.layerStats;
     }
+    // Several fractions: the largest subset serves them all.
+    if (n.layerStatsFraction !== undefined) out.layerStatsFraction = Math.max(out.layerStatsFraction ?? 0, n.layerStatsFraction);
   }
   return out;
 }

@@ -49,6 +49,11 @@ export interface Needs {
    * of the loss with targets sampled from the model's predictive distribution (true Fisher).
    */
   layerStats?: boolean | 'sampled';
+  /**
+   * With layerStats 'sampled': compute the taps on the first ceil(fraction * batch) examples only
+   * (K-FAC's tau1 subset, which saves most of the second backward pass). In (0, 1]; default 1.
+   */
+  layerStatsFraction?: number;
   /** Jacobian-vector products of the (joint) gradient field, as `extras.jvp` (SGA, consensus). */
   jvp?: boolean;
   /** Vector-Jacobian products of the gradient field, as `extras.vjp` (SGA: H^T xi). */

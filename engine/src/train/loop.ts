@@ -222,9 +222,14 @@ export async function train(o: TrainOptions): Promise<TrainResult & { params?: P
         grads = main.grads;
         if (needs.layerStats === true) extras.layerStats = main.layerStats;
         if (needs.layerStats === 'sampled') {
-          const sampled = sampledTarget(model.loss, output!, stepSeed(seed, step));
+          // With layerStatsFraction, the sampled pass runs on the first rows only (K-FAC's tau1).
+          const rows = Math.min(batch.size, Math.ceil((needs.layerStatsFraction ?? 1) * batch.size));
+          const xs = rows < batch.size ? x.slice(0, rows) : x;
+          const outs = rows < batch.size ? output!.slice(0, rows) : output!;
+          if (rows < batch.size) owned.push(xs, outs);
+          const sampled = sampledTarget(model.loss, outs, stepSeed(seed, step));
           owned.push(sampled);
-          const r = trackResult(lossAndGradients(model, params, x, (out) => perExampleLoss(model.loss, out, sampled), { taps: true }), owned);
+          const r = trackResult(lossAndGradients(model, params, xs, (out) => perExampleLoss(model.loss, out, sampled), { taps: true }), owned);
           extras.layerStats = r.layerStats;
         }
         if (needs.loss) extras.loss = lossValue;

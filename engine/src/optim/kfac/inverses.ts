@@ -1,0 +1,99 @@
+// Factor inverses: the jobs for a refresh (pi-adjusted Cholesky inverses or eigendecompositions,
+// science-spec 3.3), running them synchronously or on the InverseService's worker thread, and
+// turning the results into device tensors for the preconditioner.
+import * as tf from '@tensorflow/tfjs';
+import { addDiagonal, extremeEigenvalues, spdInverse, symmetricEigen, type InverseJob, type SymmetricEigen } from '../../linalg';
+import { piAdjustedDamping } from './damping';
+
+/** A layer's factors as the state keeps them (host Float64, row-major). */
+export type FactorPair = { a: Float64Array; g: Float64Array; dimA: number; dimG: number };
+
+/**
+ * Device tensors of one layer's inverse. cholesky: aInv = (A + pi gamma I)^-1, gInv =
+ * (G + gamma/pi I)^-1 at the damping of the refresh. eigen: Qa, sa, Qg, sg of the undamped
+ * factors (the damping is applied at every step with the current lambda).
+ */
+export type LayerInverse =
+  | { kind: 'cholesky'; aInv: tf.Tensor; gInv: tf.Tensor; aCond: number; gCond: number }
+  | { kind: 'eigen'; qa: tf.Tensor; sa: tf.Tensor; qg: tf.Tensor; sg: tf.Tensor; aCond: number; gCond: number };
+
+/** Condition numbers are only computed for factors up to this size (a full eigen solve each refresh). */
+export const COND_MAX_SIZE = 128;
+
+/** What a refresh asks for, per layer, two jobs each (input factor first). */
+export function inverseJobs(factors: Record<string, FactorPair>, damping: number, exact: boolean): InverseJob[] {
+  const jobs: InverseJob[] = [];
+  for (const f of Object.values(factors)) {
+    if (exact) {
+      jobs.push({ kind: 'symmetricEigen', matrix: f.a, n: f.dimA }, { kind: 'symmetricEigen', matrix: f.g, n: f.dimG });
+      continue;
+    }
+    const d = piAdjustedDamping(f.a, f.dimA, f.g, f.dimG, damping);
+    // kfac-jax's zero case: both factors become sqrt(damping) I.
+    const a = d.zero ? new Float64Array(f.a.length) : f.a;
+    const g = d.zero ? new Float64Array(f.g.length) : f.g;
+    jobs.push({ kind: 'spdInverse', matrix: a, n: f.dimA, damping: d.dampA }, { kind: 'spdInverse', matrix: g, n: f.dimG, damping: d.dampG });
+  }
+  return jobs;
+}
+
+/** Runs the jobs on this thread (the same arithmetic the worker runs). */
+export function runJobsHere(jobs: InverseJob[]): (Float64Array | SymmetricEigen)[] {
+  return jobs.map((j) => {
+    if (j.kind === 'symmetricEigen') return symmetricEigen(j.damping ? addDiagonal(j.matrix, j.n, j.damping) : j.matrix, j.n);
+    return spdInverse(j.damping ? addDiagonal(j.matrix, j.n, j.damping) : j.matrix, j.n);
+  });
+}
+
+function condOfDamped(m: Float64Array, n: number, damping: number): number {
+  if (n > COND_MAX_SIZE) return NaN;
+  const { min, max } = extremeEigenvalues(m, n);
+  return (max + damping) / (Math.max(min, 0) + damping);
+}
+
+/**
+ * Device tensors from the results of inverseJobs (same layer order). `damping` is lambda + eta at
+ * the refresh (for the condition numbers of the damped factors in eigen mode).
+ */
+export function toLayerInverses(factors: Record<string, FactorPair>, jobs: InverseJob[], results: (Float64Array | SymmetricEigen)[], damping: number): Record<string, LayerInverse> {
+  const out: Record<string, LayerInverse> = {};
+  Object.entries(factors).forEach(([name, f], i) => {
+    const [ja, jg] = [jobs[2 * i], jobs[2 * i + 1]];
+    const [ra, rg] = [results[2 * i], results[2 * i + 1]];
+    if (ra instanceof Float64Array && rg instanceof Float64Array) {
+      out[name] = {
+        kind: 'cholesky',
+        aInv: tf.tensor2d(Float32Array.from(ra), [f.dimA, f.dimA], 'float32'),
+        gInv: tf.tensor2d(Float32Array.from(rg), [f.dimG, f.dimG], 'float32'),
+        aCond: condOfDamped(ja.matrix, f.dimA, ja.damping ?? 0),
+        gCond: condOfDamped(jg.matrix, f.dimG, jg.damping ?? 0),
+      };
+      return;
+    }
+    const ea = ra as SymmetricEigen;
+    const eg = rg as SymmetricEigen;
+    // The factors are PSD: clip rounding negatives as kfac-jax's safe_psd_eigh does.
+    const sa = ea.values.map((x) => Math.max(x, 0));
+    const sg = eg.values.map((x) => Math.max(x, 0));
+    const d = piAdjustedDamping(f.a, f.dimA, f.g, f.dimG, damping);
+    out[name] = {
+      kind: 'eigen',
+      qa: tf.tensor2d(Float32Array.from(ea.vectors), [f.dimA, f.dimA], 'float32'),
+      sa: tf.tensor1d(Float32Array.from(sa), 'float32'),
+      qg: tf.tensor2d(Float32Array.from(eg.vectors), [f.dimG, f.dimG], 'float32'),
+      sg: tf.tensor1d(Float32Array.from(sg), 'float32'),
+      aCond: (sa[sa.length - 1] + d.dampA) / (sa[0] + d.dampA),
+      gCond: (sg[sg.length - 1] + d.dampG) / (sg[0] + d.dampG),
+    };
+  });
+  return out;
+}
+
+/** Frees a set of layer inverses. */
+export function disposeInverses(inv: Record<string, LayerInverse> | null): void {
+  if (!inv) return;
+  for (const l of Object.values(inv)) {
+    const ts = l.kind === 'cholesky' ? [l.aInv, l.gInv] : [l.qa, l.sa, l.qg, l.sg];
+    for (const t of ts) if (!t.isDisposed) t.dispose();
+  }
+}
