@@ -4,7 +4,7 @@
 import { kfac } from './kfac';
 import { naturalGradient } from './natural-gradient';
 import { chain, named } from './base';
-import { bool, check, num, oneOf } from './spec-checks';
+import { bool, check, num, oneOf, OptimizerSpecError } from './spec-checks';
 import { trackGlobalNorm } from './transforms';
 import type { GradientTransformation, Schedule, State } from './types';
 
@@ -18,7 +18,7 @@ function withNorms(name: string, core: GradientTransformation<State>): GradientT
 
 export const KFAC_SPEC_OPTIONS = [
   'type', 'label', 'learningRate', 'schedule', 'momentum', 'damping', 'l2', 'emaDecay', 'burnIn', 'inverseEvery', 'adaptEvery',
-  'dampingDecay', 'minDamping', 'maxDamping', 'statsFraction', 'exactInverses', 'klClip', 'asyncInverses',
+  'dampingDecay', 'minDamping', 'maxDamping', 'adaptDamping', 'statsFraction', 'exactInverses', 'klClip', 'asyncInverses', 'inverseLag',
 ] as const;
 
 export const NGD_SPEC_OPTIONS = ['type', 'label', 'learningRate', 'schedule', 'damping', 'method', 'cgIterations', 'cgTolerance'] as const;
@@ -55,8 +55,10 @@ export function kfacFromSpec(s: Record<string, unknown>, learningRate: Schedule 
     exactInverses: bool(s, 'exactInverses', where),
     klClip: num(s, 'klClip', where, positive),
     asyncInverses: bool(s, 'asyncInverses', where),
+    inverseLag: num(s, 'inverseLag', where, count),
+    adaptDamping: bool(s, 'adaptDamping', where),
   };
-  return withNorms('kfac', kfac(withoutUndefined(options)) as GradientTransformation<State>);
+  return withNorms('kfac', specError(where, () => kfac(withoutUndefined(options)) as GradientTransformation<State>));
 }
 
 /** Natural gradient (exact in output space, or conjugate gradient) from a spec. */
@@ -73,7 +75,22 @@ export function ngdFromSpec(s: Record<string, unknown>, learningRate: Schedule):
     cgIterations: num(s, 'cgIterations', where, count),
     cgTolerance: num(s, 'cgTolerance', where, positive),
   };
-  return withNorms('ngd', naturalGradient(withoutUndefined(options)) as GradientTransformation<State>);
+  return withNorms('ngd', specError(where, () => naturalGradient(withoutUndefined(options)) as GradientTransformation<State>));
+}
+
+/**
+ * The transforms' own cross-option checks throw RangeErrors worded "<name>: <option> must ...";
+ * as spec errors they name the option.
+ */
+function specError<T>(where: string, build: () => T): T {
+  try {
+    return build();
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    const message = err.message.replace(/^[a-z_]+: /, '');
+    const option = /^([A-Za-z]+)\b/.exec(message)?.[1] ?? '';
+    throw new OptimizerSpecError(`${where}: ${message}`, option);
+  }
 }
 
 function withoutUndefined<T extends Record<string, unknown>>(o: T): { [K in keyof T]: Exclude<T[K], undefined> } {
