@@ -1,16 +1,21 @@
 // Training throughput (issue 4, Performance): examples per second of one full training step of
-// an MLP 784-256-256-10 (relu, softmax cross-entropy) on random MNIST-shaped data, at batch 128
+// an MLP 784-256-256-10 (relu, softmax cross-entropy) on random MNIST-shaped data (the same values,
+// uploaded as a new tensor before each step), at batch 128
 // and 1024, on every backend present. A step is forward, loss, backward and an SGD-momentum update
 // (the engine's optim chain via takeStep), all inside one tf.tidy, ending with a read of the loss
-// (which forces completion). "engine" uses the engine's gradient fixes (engine/src/tf/gradients.ts);
-// "stock" is the same step with the stock tfjs gradients, measured in the same run and
+// (which forces completion). "engine" uses the engine's gradient fixes (engine/src/tf/gradients.ts)
+// and wasm kernel fixes (engine/src/tf/wasm-kernels.ts); "stock" is the same step with the stock
+// tfjs gradients and kernels, measured in the same run and
 // interleaved with the engine step (the machine is shared and noisy), medians compared.
 // The goal is engine >= 4x stock tfjs-wasm. Where Debian's python3-torch is installed
 // (/usr/bin/python3), the same step in PyTorch on one thread is the peer (goal: within 2x).
-//   node --import tsx bench/train-throughput.bench.ts [--quick] [--backend wasm|cpu|tensorflow|cuda]
+// --wasm-threads N runs wasm (engine and stock alike) on tfjs's threaded SIMD binary with N threads
+// (engine/src/tf/wasm-threads.ts); the PyTorch peer stays on one thread.
+//   node --import tsx bench/train-throughput.bench.ts [--quick] [--backend wasm|cpu|tensorflow|cuda] [--wasm-threads N]
 import { spawnSync } from 'node:child_process';
 import { initBackend, type BackendName, type Tf } from '../engine/src/tf/backend';
 import { registerGradientFixes, unregisterGradientFixes } from '../engine/src/tf/gradients';
+import { registerWasmKernelFixes, unregisterWasmKernelFixes } from '../engine/src/tf/wasm-kernels';
 import { makeModel } from '../engine/src/models/registry';
 import { perExampleLoss } from '../engine/src/models/loss';
 import { lossAndGradients } from '../engine/src/models/taps';
@@ -22,7 +27,9 @@ import type { Model } from '../engine/src/models/types';
 import { Rng } from '../engine/src/util/random';
 
 const quick = process.argv.includes('--quick');
-const only = process.argv.includes('--backend') ? (process.argv[process.argv.indexOf('--backend') + 1] as BackendName) : undefined;
+const argAfter = (flag: string): string | undefined => (process.argv.includes(flag) ? process.argv[process.argv.indexOf(flag) + 1] : undefined);
+const only = argAfter('--backend') as BackendName | undefined;
+const wasmThreads = Number(argAfter('--wasm-threads') ?? 1);
 const BATCHES = [128, 1024];
 const WIDTHS = [256, 256];
 
@@ -46,7 +53,7 @@ class Trainer {
   constructor(
     private readonly tf: Tf,
     private readonly model: Model,
-    private readonly x: ReturnType<Tf['tensor2d']>,
+    private readonly xValues: Float32Array,
     private readonly y: ReturnType<Tf['tensor2d']>,
   ) {
     this.params = model.init(1);
@@ -55,12 +62,16 @@ class Trainer {
   /** One full step; returns its wall time in ms and the loss. */
   step(): { ms: number; loss: number } {
     const tf = this.tf;
+    // A new input tensor every step, as a data pipeline gives (made before the clock starts): with
+    // one tensor reused, tfjs-backend-wasm would keep XNNPACK's packed copy of it between steps.
+    const batch = this.xValues.length / 784;
+    const x = tf.tensor2d(this.xValues, [batch, 784]);
     const t0 = performance.now();
     const old = this.params;
     let loss = NaN;
     let next!: { params: Params; state: State };
     tf.tidy(() => {
-      const r = lossAndGradients(this.model, this.params, this.x, (out) => perExampleLoss(this.model.loss, out, this.y));
+      const r = lossAndGradients(this.model, this.params, x, (out) => perExampleLoss(this.model.loss, out, this.y));
       const s = takeStep(this.tx, this.params, this.state, r.grads, { stats: false });
       for (const t of Object.values(s.params)) tf.keep(t);
       for (const t of stateTensors(s.state)) tf.keep(t);
@@ -68,6 +79,7 @@ class Trainer {
       loss = r.loss.dataSync()[0]; // forces completion of the whole step
     });
     const ms = performance.now() - t0;
+    x.dispose();
     this.params = next.params;
     this.state = next.state;
     tf.dispose(Object.values(old));
@@ -93,7 +105,7 @@ const fmt = (n: number): string => (n >= 100 ? n.toFixed(0) : n.toPrecision(3));
 async function benchBackend(name: BackendName, rows: Row[]): Promise<void> {
   let sel;
   try {
-    sel = await initBackend(name);
+    sel = await initBackend(name, { wasmThreads });
   } catch (err) {
     console.log(`${name}: skipped (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`);
     return;
@@ -103,7 +115,7 @@ async function benchBackend(name: BackendName, rows: Row[]): Promise<void> {
   const model = makeModel({ type: 'mlp', widths: WIDTHS, activation: 'relu' }, { inputShape: [784], outputSize: 10 });
   for (const batch of BATCHES) {
     const rng = new Rng(batch);
-    const x = tf.tensor2d(Float32Array.from({ length: batch * 784 }, () => rng.next()), [batch, 784]);
+    const x = Float32Array.from({ length: batch * 784 }, () => rng.next());
     const y = tf.tidy(() => tf.oneHot(tf.tensor1d(Int32Array.from({ length: batch }, () => Math.floor(rng.next() * 10)), 'int32'), 10).toFloat()) as ReturnType<Tf['tensor2d']>;
     const engine = new Trainer(tf, model, x, y);
     const stock = new Trainer(tf, model, x, y);
@@ -120,8 +132,10 @@ async function benchBackend(name: BackendName, rows: Row[]): Promise<void> {
       for (const which of order) {
         if (which === 'stock') {
           unregisterGradientFixes(tf);
+          unregisterWasmKernelFixes(tf);
           const r = stock.step();
           registerGradientFixes(tf);
+          registerWasmKernelFixes(tf);
           if (i >= warmup) ts.push(r.ms);
           lossS = r.loss;
         } else {
@@ -134,7 +148,7 @@ async function benchBackend(name: BackendName, rows: Row[]): Promise<void> {
     const leak = tf.memory().numTensors - tensorsAfterWarmup;
     engine.dispose();
     stock.dispose();
-    tf.dispose([x, y]);
+    y.dispose();
     const row: Row = { backend: name, batch, engineMs: median(te), stockMs: median(ts), reps };
     rows.push(row);
     console.log(

@@ -14,6 +14,8 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import type * as TF from '@tensorflow/tfjs';
 import { registerGradientFixes } from './gradients';
+import { registerWasmKernelFixes } from './wasm-kernels';
+import { checkWasmThreads, prepareWasmThreads, wasmBackendInitialized, type WasmThreadsModule } from './wasm-threads';
 
 /** The @tensorflow/tfjs namespace (or a native package's, which re-exports it). */
 export type Tf = typeof TF;
@@ -102,7 +104,7 @@ export interface BackendSelection {
   device: DeviceInfo;
   /** tfjs, tfjs-core, the backend package and (native) the TensorFlow C library versions. */
   versions: Record<string, string>;
-  /** Threads the backend computes with (wasm: 1 in Node; native: TensorFlow's intra-op pool). */
+  /** Threads the backend computes with (wasm: 1 unless InitOptions.wasmThreads; native: TensorFlow's intra-op pool). */
   threads: number;
   /** wasm only: whether the SIMD build is in use, and whether threads are. */
   wasm?: { simd: boolean; threads: boolean };
@@ -122,6 +124,12 @@ export interface InitOptions {
   registerGradientFixes?: boolean;
   platform?: NodeJS.Platform;
   arch?: string;
+  /**
+   * wasm: compute on this many threads with tfjs's threaded SIMD binary (wasm-threads.ts; default
+   * the OPTLAB_WASM_THREADS environment variable, else 1: the single-threaded SIMD binary). Takes
+   * effect only when the wasm backend is first initialized in the process.
+   */
+  wasmThreads?: number;
 }
 
 /** Records the fixed text of a backend in a run: what, on which device, which versions. */
@@ -172,6 +180,7 @@ async function selectBackend(preference: BackendPreference, options: InitOptions
     }
     const fixes = options.registerGradientFixes ?? true;
     if (fixes) registerGradientFixes(attempt.tf);
+    if (name === 'wasm') registerWasmKernelFixes(attempt.tf);
     return { ...attempt, preference, skipped, gradientFixes: fixes };
   }
   // Unreachable in practice: cpu ships inside @tensorflow/tfjs.
@@ -306,6 +315,8 @@ async function probeAll(options: InitOptions): Promise<DoctorReport> {
 
 interface Ctx {
   loader: ModuleLoader;
+  /** Threads requested for wasm (1: the single-threaded binary). */
+  wasmThreads: number;
   /** The installed tfjs version: the native packages must match it. */
   tfjsVersion: string;
   gpuName: () => string | undefined;
@@ -319,6 +330,7 @@ function context(options: InitOptions): Ctx {
   return {
     tfjsVersion: '4.22.0',
     loader: options.loader ?? nodeModuleLoader(),
+    wasmThreads: checkWasmThreads(options.wasmThreads ?? (process.env.OPTLAB_WASM_THREADS ? Number(process.env.OPTLAB_WASM_THREADS) : 1)),
     gpuName: options.gpuName ?? nvidiaSmiGpuName,
     platform: options.platform ?? process.platform,
     arch: options.arch ?? process.arch,
@@ -465,8 +477,7 @@ function nativeReinstallRemedy(name: 'cuda' | 'tensorflow'): string {
   return `Reinstall with network access: 'npm rebuild ${pkg}' (or 'npm rebuild ${pkg} --build-addon-from-source' when no prebuilt addon matches this Node version).`;
 }
 
-interface WasmModule {
-  getThreadsCount?: () => number;
+interface WasmModule extends WasmThreadsModule {
   version_wasm?: string;
 }
 
@@ -483,13 +494,19 @@ async function tryWasm(tf: Tf, ctx: Ctx): Promise<Attempt | Unavailable> {
   }
   let ok = false;
   let why = '';
+  const threaded = ctx.wasmThreads > 1 && !wasmBackendInitialized(tf) ? ctx.loader.resolve(pkg) : undefined;
+  let setup: ReturnType<typeof prepareWasmThreads> | undefined;
   try {
+    if (threaded) setup = prepareWasmThreads(tf, mod as WasmThreadsModule, threaded, ctx.wasmThreads);
     // In Node the backend finds its .wasm files next to its own JavaScript in node_modules, so no
     // setWasmPaths is needed (provided the package is not bundled: see scripts/build.mjs).
     ok = await tf.setBackend('wasm');
     await tf.ready();
+    if (ok) setup?.afterInit();
   } catch (err) {
     why = firstLine(err);
+  } finally {
+    setup?.restore();
   }
   if (!ok || tf.getBackend() !== 'wasm') {
     return {
@@ -550,7 +567,7 @@ async function wasmCapabilities(tf: Tf, fromInit: { simd: boolean; threads: bool
   return {
     ...(typeof simd === 'boolean' ? { simd } : {}),
     ...(typeof threads === 'boolean' ? { threads } : {}),
-    note: 'tfjs-backend-wasm disables wasm threads under Node (WASM_HAS_MULTITHREAD_SUPPORT is false when IS_NODE, tfjs#3830), so it computes on one thread',
+    note: 'tfjs-backend-wasm disables wasm threads under Node (WASM_HAS_MULTITHREAD_SUPPORT is false when IS_NODE, tfjs#3830), so it computes on one thread unless OPTLAB_WASM_THREADS (or InitOptions.wasmThreads) asks for more',
   };
 }
 

@@ -125,6 +125,7 @@ for (const backend of BACKENDS) {
       }
     });
 
+    // [64, 300] x [300, 40] also takes the (dy^T a)^T form of the b gradient (gradients.ts).
     test('matMul at training sizes: the stock numbers to float32 rounding', () => {
       const rng = new Rng(13);
       const a = tf.tensor2d(values(rng, 64 * 300), [64, 300]);
@@ -151,7 +152,13 @@ for (const backend of BACKENDS) {
       assert.deepEqual(gb.shape, [4, 5]);
       assert.deepEqual(Array.from(gb.dataSync()), new Array(20).fill(6)); // 2 batches x 3 rows
       assert.throws(() => withStockGradients(tf, () => tf.grads((p: Tensor, q: Tensor) => tf.sum(tf.matMul(p, q)))([a, b])), /does not match the shape/);
-      tf.dispose([a, b, ga, gb]);
+      // A wide a: the b gradient is formed as (dy^T a)^T, summed over the batch all the same.
+      const wide = tf.ones([2, 100, 100]);
+      const narrow = tf.ones([100, 32]);
+      const [, gn] = tf.grads((p: Tensor, q: Tensor) => tf.sum(tf.matMul(p, q)))([wide, narrow]);
+      assert.deepEqual(gn.shape, [100, 32]);
+      assert.deepEqual(Array.from(gn.dataSync()), new Array(3200).fill(200)); // 2 batches x 100 rows
+      tf.dispose([a, b, ga, gb, wide, narrow, gn]);
     });
 
     test('third derivative of tanh by triple nesting (the recomputed outputs are differentiable again)', () => {
