@@ -31,6 +31,18 @@ export function neuralFindings(reports: CriticalBatchReport[]): Finding[] {
     });
   }
 
+  // 1b. The paper's ordering with a curvature optimizer: B_crit(K-FAC) >= B_crit(Adam) > B_crit(momentum).
+  const kfac = reports.find((r) => r.type === 'kfac');
+  if (kfac && adam && momentum) {
+    const trio = [kfac, adam, momentum];
+    const ok = trio.every((r) => r.bCrit !== null);
+    out.push({
+      claim: `${kfac.optimizer}'s critical batch size is at least ${adam.optimizer}'s, which exceeds ${momentum.optimizer}'s (better preconditioners scale to larger batches)`,
+      evidence: ok ? `B_crit ${trio.map((r) => `${r.optimizer} ${fmt(r.bCrit!)}`).join(', ')}` : `not fitted: ${trio.filter((r) => r.bCrit === null).map((r) => `${r.optimizer} (${r.error ?? r.status})`).join(', ')}`,
+      holds: ok ? kfac.bCrit! >= adam.bCrit! && adam.bCrit! > momentum.bCrit! : null,
+    });
+  }
+
   // 2. Perfect scaling at small batch sizes: steps halve when the batch doubles.
   const slopes = reports
     .map((r) => {
