@@ -96,6 +96,10 @@ export function mergeNeeds(all: Needs[]): Needs {
     // Several fractions: the largest subset serves them all.
     if (n.layerStatsFraction !== undefined) out.layerStatsFraction = Math.max(out.layerStatsFraction ?? 0, n.layerStatsFraction);
   }
+  // Output space: the largest subset serves every transform (one that gives no fraction wants all).
+  if (out.outputSpace && all.some((n) => n.outputSpace && n.outputSpaceFraction !== undefined)) {
+    out.outputSpaceFraction = Math.max(...all.filter((n) => n.outputSpace).map((n) => n.outputSpaceFraction ?? 1));
+  }
   return out;
 }
 

@@ -70,6 +70,13 @@ export interface Needs {
    */
   outputSpace?: boolean;
   /**
+   * With outputSpace: build it on the first ceil(fraction * batch) examples only (K-FAC's tau2
+   * subset for the exact quadratic model), the same rows of the inputs, targets and output; its
+   * H_L is then the Hessian of the mean loss over those rows. In (0, 1]; default 1. With
+   * curvatureProduct in the same chain the loop keeps the whole minibatch (fraction 1).
+   */
+  outputSpaceFraction?: number;
+  /**
    * The training loop's global step, as `extras.step`. Transforms that count their own updates
    * (schedules, Adam's bias correction) keep the count in their state and do not need it.
    */

@@ -243,10 +243,21 @@ export async function train(o: TrainOptions): Promise<TrainResult & { params?: P
           };
         }
         if (needs.curvatureProduct || needs.outputSpace) {
-          const space = outputSpace(model, params, x, tgt, output!);
-          owned.push(space.lossGrad);
-          if (needs.outputSpace) extras.outputSpace = space;
-          if (needs.curvatureProduct) extras.curvatureProduct = (v: Params) => ggnProduct(space, v);
+          // With outputSpaceFraction, the output space covers the first rows only (K-FAC's tau2);
+          // curvature products always use the whole minibatch.
+          const rows = Math.min(batch.size, Math.ceil((needs.outputSpaceFraction ?? 1) * batch.size));
+          const full = needs.curvatureProduct || rows === batch.size ? outputSpace(model, params, x, tgt, output!) : null;
+          if (full) owned.push(full.lossGrad);
+          if (needs.outputSpace) {
+            if (rows < batch.size) {
+              const [xs, ts, os] = [x.slice(0, rows), tgt.slice(0, rows), output!.slice(0, rows)];
+              owned.push(xs, ts, os);
+              const sub = outputSpace(model, params, xs, ts, os);
+              owned.push(sub.lossGrad);
+              extras.outputSpace = sub;
+            } else extras.outputSpace = full!;
+          }
+          if (full && needs.curvatureProduct) extras.curvatureProduct = (v: Params) => ggnProduct(full, v);
         }
         if (needs.jvp || needs.vjp) {
           const hvp = (v: Params) => hessianProduct(model, params, x, tgt, v);

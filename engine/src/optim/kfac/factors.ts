@@ -20,6 +20,16 @@ export interface LayerFactors {
   dimG: number;
 }
 
+/** Per-layer factors as views into the float32 device read (valid until the next read's buffer is dropped). */
+export interface RawLayerFactors {
+  a: Float32Array;
+  g: Float32Array;
+  /** Multiply g by this (an exact power of 2) to get the output-side factor. */
+  gFactor: number;
+  dimA: number;
+  dimG: number;
+}
+
 /** The rows that build the factors: abar [rows, dimA] and g [rows, dimG], plus the normalisers. */
 function factorRows(tap: LayerTap): { abar: tf.Tensor2D; grads: tf.Tensor2D; aScale: number; gScale: number } {
   const batch = tap.inputs.shape[0]!;
@@ -47,31 +57,72 @@ function gram(x: tf.Tensor2D, scale: number): tf.Tensor2D {
   return tf.mul(tf.matMul(tf.transpose(x), x), scale);
 }
 
-/** The factors of every tap, in one device read. */
-export function minibatchFactors(taps: Record<string, LayerTap>): Record<string, LayerFactors> {
+/**
+ * 2^-round(log2 max|g|) as a scalar tensor: scaling the output gradients by it keeps g^T g out of
+ * the float32 denormal range when the gradients vanish (denormal products make the matmul many
+ * times slower), and, being a power of 2, changes no bit of the result otherwise.
+ */
+function powerOfTwoScale(g: tf.Tensor2D): tf.Scalar {
+  const m = tf.maximum(tf.max(tf.abs(g)), 1e-30);
+  return tf.pow(tf.scalar(2), tf.neg(tf.round(tf.div(tf.log(m), Math.LN2)))) as tf.Scalar;
+}
+
+/** Backends whose device reads are plain memory copies: reading each factor costs less than concatenating them. */
+const HOST_MEMORY_BACKENDS = new Set(['wasm', 'cpu', 'tensorflow']);
+
+/**
+ * The factors of every tap as float32 arrays (views into the device read): the engine's EMA folds
+ * them into its float64 averages directly (no per-step float64 copies). The output-side factor is
+ * read scaled (see powerOfTwoScale): G = g * gFactor. On wasm/cpu/tfjs-node each factor is read on
+ * its own (a memory copy; concatenating ~10^6 floats first cost ~6 ms on wasm); on other backends
+ * (webgl, webgpu) everything is concatenated into ONE device read.
+ */
+export function readFactors(taps: Record<string, LayerTap>): Record<string, RawLayerFactors> {
   const names = Object.keys(taps);
   if (names.length === 0) return {};
   const dims: { dimA: number; dimG: number }[] = [];
-  const flat = tf.tidy(() => {
+  const tensors = tf.tidy(() => {
     const parts: tf.Tensor[] = [];
+    const scales: tf.Tensor[] = [];
     for (const name of names) {
       const { abar, grads, aScale, gScale } = factorRows(taps[name]);
       dims.push({ dimA: abar.shape[1], dimG: grads.shape[1] });
-      parts.push(tf.reshape(gram(abar, aScale), [-1]), tf.reshape(gram(grads, gScale), [-1]));
+      const s = powerOfTwoScale(grads);
+      scales.push(tf.reshape(s, [1]));
+      parts.push(gram(abar, aScale), gram(tf.mul(grads, s), gScale));
     }
-    return tf.concat(parts);
+    return [tf.concat(scales), ...parts];
   });
-  const values = flat.dataSync();
-  flat.dispose();
-  const out: Record<string, LayerFactors> = {};
-  let at = 0;
+  let arrays: Float32Array[];
+  try {
+    if (HOST_MEMORY_BACKENDS.has(tf.getBackend())) {
+      arrays = tensors.map((t) => t.dataSync() as Float32Array);
+    } else {
+      const flat = tf.tidy(() => tf.concat(tensors.map((t) => tf.reshape(t, [-1]))));
+      const values = flat.dataSync() as Float32Array;
+      flat.dispose();
+      let at = 0;
+      arrays = tensors.map((t) => values.subarray(at, (at += t.size)));
+    }
+  } finally {
+    tf.dispose(tensors);
+  }
+  const scales = arrays[0];
+  const out: Record<string, RawLayerFactors> = {};
   names.forEach((name, i) => {
     const { dimA, dimG } = dims[i];
-    const a = Float64Array.from(values.subarray(at, at + dimA * dimA));
-    at += dimA * dimA;
-    const g = Float64Array.from(values.subarray(at, at + dimG * dimG));
-    at += dimG * dimG;
-    out[name] = { a, g, dimA, dimG };
+    out[name] = { a: arrays[1 + 2 * i], g: arrays[2 + 2 * i], gFactor: 1 / (scales[i] * scales[i]), dimA, dimG };
   });
+  return out;
+}
+
+/** The factors of every tap, in one device read, as float64 host arrays. */
+export function minibatchFactors(taps: Record<string, LayerTap>): Record<string, LayerFactors> {
+  const out: Record<string, LayerFactors> = {};
+  for (const [name, f] of Object.entries(readFactors(taps))) {
+    const g = Float64Array.from(f.g);
+    for (let i = 0; i < g.length; i++) g[i] *= f.gFactor;
+    out[name] = { a: Float64Array.from(f.a), g, dimA: f.dimA, dimG: f.dimG };
+  }
   return out;
 }

@@ -2,7 +2,7 @@
 // (science-spec sections 3 and 4): kfac(options) with the options of KfacOptions.
 export { kfac, type KfacState, type KfacLayerState, type PendingInverses } from './kfac';
 export { KFAC_DEFAULTS, resolveKfacOptions, type KfacOptions, type ResolvedKfacOptions } from './options';
-export { minibatchFactors, type LayerFactors } from './factors';
+export { minibatchFactors, readFactors, type LayerFactors, type RawLayerFactors } from './factors';
 export { emaUpdate, emaWeights, nextWeight } from './ema';
 export { piAdjustedDamping, levenbergMarquardt, type LmOptions } from './damping';
 export { quadraticTerms, solveQuadraticModel, modelChange, type QuadraticTerms, type QuadraticSolution } from './qmodel';

@@ -17,6 +17,23 @@ export type LayerInverse =
   | { kind: 'cholesky'; aInv: tf.Tensor; gInv: tf.Tensor; aCond: number; gCond: number }
   | { kind: 'eigen'; qa: tf.Tensor; sa: tf.Tensor; qg: tf.Tensor; sg: tf.Tensor; aCond: number; gCond: number };
 
+/** The smallest normal float32. */
+const FLOAT32_MIN_NORMAL = 1.1754943508222875e-38;
+
+/**
+ * Float32 copy for upload with float32-denormal entries flushed to zero: an inverse of a factor
+ * whose entries vanish (vanishing gradients) has off-diagonal entries below the normal range, and
+ * denormal operands make every preconditioning matmul of the inverse period many times slower.
+ */
+export function toFloat32Flushed(x: ArrayLike<number>): Float32Array {
+  const out = new Float32Array(x.length);
+  for (let i = 0; i < out.length; i++) {
+    const v = x[i];
+    out[i] = v > -FLOAT32_MIN_NORMAL && v < FLOAT32_MIN_NORMAL ? 0 : v;
+  }
+  return out;
+}
+
 /** Condition numbers are only computed for factors up to this size (a full eigen solve each refresh). */
 export const COND_MAX_SIZE = 128;
 
@@ -63,8 +80,8 @@ export function toLayerInverses(factors: Record<string, FactorPair>, jobs: Inver
     if (ra instanceof Float64Array && rg instanceof Float64Array) {
       out[name] = {
         kind: 'cholesky',
-        aInv: tf.tensor2d(Float32Array.from(ra), [f.dimA, f.dimA], 'float32'),
-        gInv: tf.tensor2d(Float32Array.from(rg), [f.dimG, f.dimG], 'float32'),
+        aInv: tf.tensor2d(toFloat32Flushed(ra), [f.dimA, f.dimA], 'float32'),
+        gInv: tf.tensor2d(toFloat32Flushed(rg), [f.dimG, f.dimG], 'float32'),
         aCond: condOfDamped(ja.matrix, f.dimA, ja.damping ?? 0),
         gCond: condOfDamped(jg.matrix, f.dimG, jg.damping ?? 0),
       };
@@ -78,10 +95,10 @@ export function toLayerInverses(factors: Record<string, FactorPair>, jobs: Inver
     const d = piAdjustedDamping(f.a, f.dimA, f.g, f.dimG, damping);
     out[name] = {
       kind: 'eigen',
-      qa: tf.tensor2d(Float32Array.from(ea.vectors), [f.dimA, f.dimA], 'float32'),
-      sa: tf.tensor1d(Float32Array.from(sa), 'float32'),
-      qg: tf.tensor2d(Float32Array.from(eg.vectors), [f.dimG, f.dimG], 'float32'),
-      sg: tf.tensor1d(Float32Array.from(sg), 'float32'),
+      qa: tf.tensor2d(toFloat32Flushed(ea.vectors), [f.dimA, f.dimA], 'float32'),
+      sa: tf.tensor1d(toFloat32Flushed(sa), 'float32'),
+      qg: tf.tensor2d(toFloat32Flushed(eg.vectors), [f.dimG, f.dimG], 'float32'),
+      sg: tf.tensor1d(toFloat32Flushed(sg), 'float32'),
       aCond: (sa[sa.length - 1] + d.dampA) / (sa[0] + d.dampA),
       gCond: (sg[sg.length - 1] + d.dampG) / (sg[0] + d.dampG),
     };

@@ -17,7 +17,7 @@ import { mapParams, requireExtras, wantStats } from '../base';
 import type { GradientTransformation, LayerTap, Needs, Params, Schedule } from '../types';
 import { levenbergMarquardt } from './damping';
 import { emaUpdate, emaWeights, nextWeight } from './ema';
-import { minibatchFactors } from './factors';
+import { readFactors } from './factors';
 import { disposeInverses, inverseJobs, runJobsHere, toLayerInverses, type FactorPair, type LayerInverse } from './inverses';
 import { resolveKfacOptions, type KfacOptions, type ResolvedKfacOptions } from './options';
 import { eigenSolve, kroneckerSolve, stackGradient, unstackUpdate, type LayerParams } from './precondition';
@@ -108,7 +108,10 @@ export function kfac(options: Partial<KfacOptions> = {}): GradientTransformation
   const adaptive = schedule === null;
   const needs: Needs = { layerStats: 'sampled' };
   if (o.statsFraction < 1) needs.layerStatsFraction = o.statsFraction;
-  if (adaptive || o.adaptDamping) needs.outputSpace = true;
+  if (adaptive || o.adaptDamping) {
+    needs.outputSpace = true;
+    if (o.quadModelFraction < 1) needs.outputSpaceFraction = o.quadModelFraction;
+  }
   if (o.adaptDamping) {
     needs.loss = true;
     needs.lossAt = true;
@@ -183,9 +186,20 @@ export function kfac(options: Partial<KfacOptions> = {}): GradientTransformation
       requireExtras('kfac', needs, extras);
       const taps = extras.layerStats!;
       const inBurnIn = state.count < o.burnIn;
+      const stats: Record<string, number> = {};
+      // Phase timings (options.timing): main-thread ms since the previous mark.
+      let mark = o.timing ? performance.now() : 0;
+      const lap = (phase: string) => {
+        if (!o.timing) return;
+        const now = performance.now();
+        stats[`time_${phase}`] = (stats[`time_${phase}`] ?? 0) + (now - mark);
+        mark = now;
+      };
 
-      // 1. Factor statistics and their moving average.
-      const batch = minibatchFactors(taps);
+      // 1. Factor statistics (float32 views of one device read) folded into the float64 moving
+      // averages in place.
+      const batch = readFactors(taps);
+      lap('factors');
       const { emaOld, emaNew } = emaWeights(inBurnIn, o.emaDecay);
       const layers: Record<string, KfacLayerState> = {};
       for (const [name, f] of Object.entries(batch)) {
@@ -193,20 +207,20 @@ export function kfac(options: Partial<KfacOptions> = {}): GradientTransformation
         layers[name] = {
           ...layerParams(taps[name]),
           a: emaUpdate(old?.a ?? null, old ? state.emaWeight : 0, f.a, emaOld, emaNew),
-          g: emaUpdate(old?.g ?? null, old ? state.emaWeight : 0, f.g, emaOld, emaNew),
+          g: emaUpdate(old?.g ?? null, old ? state.emaWeight : 0, f.g, emaOld, emaNew, f.gFactor),
           dimA: f.dimA,
           dimG: f.dimG,
         };
       }
+      lap('ema');
       const next: KfacState = { ...state, count: state.count + 1, layers, emaWeight: nextWeight(state.emaWeight, emaOld, emaNew) };
       if (inBurnIn) {
         const zeros = tf.tidy(() => mapParams(grads, (g) => tf.zerosLike(g)));
-        return { updates: zeros, state: next, stats: { damping: state.lambda } };
+        return { updates: zeros, state: next, stats: { ...stats, damping: state.lambda } };
       }
 
       const k = state.updates;
       const damping = state.lambda + eta;
-      const stats: Record<string, number> = {};
 
       // 2. Inverses: install what was submitted earlier, then refresh if due.
       const t0 = performance.now();
@@ -231,12 +245,14 @@ export function kfac(options: Partial<KfacOptions> = {}): GradientTransformation
         }
       }
       stats.inverse_ms = performance.now() - t0;
+      lap('inverses');
       const active = inverses!;
 
       // 3. The preconditioned direction, on the gradient of h + eta/2 |theta|^2.
       const g = eta > 0 ? tf.tidy(() => mapParams(grads, (x, n) => tf.add(x, tf.mul(params[n], eta)))) : grads;
       const direction = preconditioned(g, layers, active, damping);
       const delta0 = k > 0 ? state.delta0 : null;
+      lap('precondition');
 
       try {
         // 4. Step size and momentum.
@@ -249,6 +265,7 @@ export function kfac(options: Partial<KfacOptions> = {}): GradientTransformation
           alpha = sol.alpha;
           mu = sol.mu;
           stats.qmodel_change = sol.change;
+          lap('qmodel');
         } else {
           const lr = schedule(k);
           if (!Number.isFinite(lr)) throw new RangeError(`kfac: learning rate schedule gave ${lr} at update ${k}`);
@@ -264,29 +281,36 @@ export function kfac(options: Partial<KfacOptions> = {}): GradientTransformation
           alpha = lr * clip;
           mu = delta0 ? o.momentum : 0;
           stats.learning_rate = lr;
+          lap('update');
         }
         stats.alpha = alpha;
         stats.mu = mu;
 
         // 5. The update.
         const updates = tf.tidy(() => mapParams(direction, (d, n) => (delta0 && mu !== 0 ? tf.add(tf.mul(d, alpha), tf.mul(delta0[n], mu)) : tf.mul(d, alpha))));
+        lap('update');
 
         // 6. rho and the Levenberg-Marquardt rule.
         let lambda = state.lambda;
         if (o.adaptDamping && (k + 1) % o.adaptEvery === 0) {
-          terms ??= quadraticTerms(extras.outputSpace!, g, direction, delta0);
+          if (!terms) {
+            terms = quadraticTerms(extras.outputSpace!, g, direction, delta0);
+            lap('qmodel');
+          }
           const predicted = modelChange(terms, eta, alpha, mu);
           const actual = actualChange(params, updates, extras.loss!, extras.lossAt!);
           const rho = actual / predicted;
           stats.rho = rho;
           if (!adaptive) stats.qmodel_change = predicted;
           lambda = levenbergMarquardt(lambda, rho, { decay: o.dampingDecay, every: o.adaptEvery, min: o.minDamping, max: o.maxDamping });
+          lap('rho');
         }
         stats.damping = lambda;
         if (wantStats(extras)) Object.assign(stats, layerStats(layers, active));
 
         disposeParams(state.delta0);
         next.delta0 = tf.tidy(() => mapParams(updates, (u) => tf.clone(u)));
+        lap('update');
         next.updates = k + 1;
         next.lambda = lambda;
         next.inverses = inverses;

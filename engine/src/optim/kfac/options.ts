@@ -46,6 +46,14 @@ export interface KfacOptions {
    */
   statsFraction: number;
   /**
+   * tau2: the exact-model products J d (for alpha, mu and rho's prediction) are computed on the
+   * first ceil(quadModelFraction * batch) examples of each minibatch, estimating the minibatch
+   * Fisher by the subset's (H_L of the MEAN loss over the subset); the gradient terms stay on the
+   * whole minibatch. In (0, 1]. Default 1 (exact, like statsFraction's default; the paper uses 1/4,
+   * which cuts the quadratic model's cost ~4x).
+   */
+  quadModelFraction: number;
+  /**
    * false (default): pi-adjusted factored Tikhonov damping, (A + pi gamma I)^-1 and
    * (G + gamma/pi I)^-1 by Cholesky, gamma = sqrt(lambda + eta). true: eigendecompositions of A and
    * G and the exact (A (x) G + (lambda + eta) I)^-1 of 3.3 (uses the current lambda every step).
@@ -67,6 +75,13 @@ export interface KfacOptions {
   asyncMinSize: number;
   /** Updates between submitting async inverses and applying them, in [1, inverseEvery]. Default ceil(inverseEvery / 2). */
   inverseLag?: number;
+  /**
+   * Report the main-thread time of each phase of the update as stats (ms): time_factors (factor
+   * matmuls and their device read), time_ema, time_inverses, time_precondition, time_qmodel,
+   * time_update, time_rho. Free (no extra device read: wasm and cpu kernels run synchronously;
+   * on an asynchronous backend a phase's time lands where its result is first read). Default false.
+   */
+  timing: boolean;
 }
 
 export const KFAC_DEFAULTS = {
@@ -81,8 +96,10 @@ export const KFAC_DEFAULTS = {
   minDamping: 1e-8,
   maxDamping: 1e8,
   statsFraction: 1,
+  quadModelFraction: 1,
   exactInverses: false,
   asyncMinSize: 256,
+  timing: false,
 } as const;
 
 /** The options with every default filled in. */
@@ -111,7 +128,9 @@ export function resolveKfacOptions(options: Partial<KfacOptions> = {}): Resolved
   check(finite(o.minDamping) && o.minDamping >= 0, `minDamping must be >= 0, got ${o.minDamping}`);
   check(finite(o.maxDamping) && o.maxDamping >= o.minDamping, `maxDamping must be >= minDamping, got ${o.maxDamping}`);
   check(finite(o.statsFraction) && o.statsFraction > 0 && o.statsFraction <= 1, `statsFraction must be in (0, 1], got ${o.statsFraction}`);
+  check(finite(o.quadModelFraction) && o.quadModelFraction > 0 && o.quadModelFraction <= 1, `quadModelFraction must be in (0, 1], got ${o.quadModelFraction}`);
   check(typeof o.exactInverses === 'boolean', `exactInverses must be a boolean`);
+  check(typeof o.timing === 'boolean', `timing must be a boolean`);
   check(o.klClip === undefined || (finite(o.klClip) && o.klClip > 0), `klClip must be > 0, got ${o.klClip}`);
   check(o.klClip === undefined || lr !== undefined, 'klClip applies to the fixed-learning-rate mode only (give learningRate)');
   check(nonNegInt(o.asyncMinSize), `asyncMinSize must be an integer >= 0, got ${o.asyncMinSize}`);
