@@ -30,7 +30,7 @@ export const LEARNING_RATE_OPTIONAL: readonly NeuralOptimizerType[] = ['kfac'];
 /** Options passed through to makeOptimizer as written (the schema says which type takes which). */
 export const NEURAL_FIXED_KEYS = [
   'eps', 'clipNorm', 'ema', 'schedule',
-  'l2', 'emaDecay', 'burnIn', 'inverseEvery', 'adaptEvery', 'dampingDecay', 'minDamping', 'maxDamping', 'adaptDamping', 'statsFraction', 'exactInverses', 'klClip', 'asyncInverses', 'inverseLag',
+  'l2', 'emaDecay', 'burnIn', 'inverseEvery', 'adaptEvery', 'dampingDecay', 'minDamping', 'maxDamping', 'adaptDamping', 'statsFraction', 'quadModelFraction', 'exactInverses', 'klClip', 'asyncInverses', 'inverseLag', 'timing',
   'method', 'cgIterations', 'cgTolerance',
 ] as const;
 
