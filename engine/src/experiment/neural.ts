@@ -22,7 +22,7 @@ export const NEURAL_GRID_KEYS: Record<NeuralOptimizerType, readonly string[]> = 
   adam: ['learningRate', 'beta1', 'beta2', 'weightDecay'],
   adamw: ['learningRate', 'beta1', 'beta2', 'weightDecay'],
   rmsprop: ['learningRate', 'decay', 'momentum', 'weightDecay'],
-  kfac: ['learningRate', 'damping', 'momentum'],
+  kfac: ['learningRate', 'damping', 'minDamping', 'momentum'],
   ngd: ['learningRate', 'damping'],
 };
 /** Optimizer types whose learningRate may be left out (K-FAC's adaptive mode chooses its own step). */
@@ -30,7 +30,7 @@ export const LEARNING_RATE_OPTIONAL: readonly NeuralOptimizerType[] = ['kfac'];
 /** Options passed through to makeOptimizer as written (the schema says which type takes which). */
 export const NEURAL_FIXED_KEYS = [
   'eps', 'clipNorm', 'ema', 'schedule',
-  'l2', 'emaDecay', 'burnIn', 'inverseEvery', 'adaptEvery', 'dampingDecay', 'minDamping', 'maxDamping', 'adaptDamping', 'statsFraction', 'quadModelFraction', 'exactInverses', 'klClip', 'asyncInverses', 'inverseLag', 'timing',
+  'l2', 'emaDecay', 'burnIn', 'inverseEvery', 'adaptEvery', 'dampingDecay', 'maxDamping', 'adaptDamping', 'statsFraction', 'quadModelFraction', 'subsetMinRows', 'exactInverses', 'klClip', 'asyncInverses', 'inverseLag', 'timing',
   'method', 'cgIterations', 'cgTolerance',
 ] as const;
 
@@ -42,6 +42,7 @@ export const NEURAL_GRID_RULES: Record<string, { name: string; rule: string; ok:
   decay: { name: 'decay', rule: 'must be in [0, 1)', ok: (v) => v >= 0 && v < 1 },
   weightDecay: { name: 'weight decay', rule: 'must be >= 0', ok: (v) => v >= 0 },
   damping: { name: 'damping', rule: 'must be >= 0', ok: (v) => v >= 0 },
+  minDamping: { name: 'minimum damping', rule: 'must be > 0', ok: (v) => v > 0 },
 };
 
 /** Most trials (grid points x batch sizes, over all optimizers) one file may ask for. */

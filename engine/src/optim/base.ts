@@ -95,6 +95,7 @@ export function mergeNeeds(all: Needs[]): Needs {
     }
     // Several fractions: the largest subset serves them all.
     if (n.layerStatsFraction !== undefined) out.layerStatsFraction = Math.max(out.layerStatsFraction ?? 0, n.layerStatsFraction);
+    if (n.subsetMinRows !== undefined) out.subsetMinRows = Math.max(out.subsetMinRows ?? 1, n.subsetMinRows);
   }
   // Output space: the largest subset serves every transform (one that gives no fraction wants all).
   if (out.outputSpace && all.some((n) => n.outputSpace && n.outputSpaceFraction !== undefined)) {

@@ -18,7 +18,7 @@ function withNorms(name: string, core: GradientTransformation<State>): GradientT
 
 export const KFAC_SPEC_OPTIONS = [
   'type', 'label', 'learningRate', 'schedule', 'momentum', 'damping', 'l2', 'emaDecay', 'burnIn', 'inverseEvery', 'adaptEvery',
-  'dampingDecay', 'minDamping', 'maxDamping', 'adaptDamping', 'statsFraction', 'quadModelFraction', 'exactInverses', 'klClip', 'asyncInverses', 'inverseLag', 'timing',
+  'dampingDecay', 'minDamping', 'maxDamping', 'adaptDamping', 'statsFraction', 'quadModelFraction', 'subsetMinRows', 'exactInverses', 'klClip', 'asyncInverses', 'inverseLag', 'timing',
 ] as const;
 
 export const NGD_SPEC_OPTIONS = ['type', 'label', 'learningRate', 'schedule', 'damping', 'method', 'cgIterations', 'cgTolerance'] as const;
@@ -59,6 +59,7 @@ export function kfacFromSpec(s: Record<string, unknown>, learningRate: Schedule 
     adaptDamping: bool(s, 'adaptDamping', where),
     quadModelFraction: num(s, 'quadModelFraction', where, { min: 0, max: 1, minExclusive: true }),
     timing: bool(s, 'timing', where),
+    subsetMinRows: num(s, 'subsetMinRows', where, count),
   };
   return withNorms('kfac', specError(where, () => kfac(withoutUndefined(options)) as GradientTransformation<State>));
 }

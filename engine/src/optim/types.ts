@@ -54,6 +54,12 @@ export interface Needs {
    * (K-FAC's tau1 subset, which saves most of the second backward pass). In (0, 1]; default 1.
    */
   layerStatsFraction?: number;
+  /**
+   * Never fewer examples than this in the layerStatsFraction and outputSpaceFraction subsets (the
+   * whole minibatch when it is smaller): a fraction of a small batch leaves too few rows for
+   * usable curvature statistics. Default 1.
+   */
+  subsetMinRows?: number;
   /** Jacobian-vector products of the (joint) gradient field, as `extras.jvp` (SGA, consensus). */
   jvp?: boolean;
   /** Vector-Jacobian products of the gradient field, as `extras.vjp` (SGA: H^T xi). */

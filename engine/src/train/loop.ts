@@ -223,7 +223,7 @@ export async function train(o: TrainOptions): Promise<TrainResult & { params?: P
         if (needs.layerStats === true) extras.layerStats = main.layerStats;
         if (needs.layerStats === 'sampled') {
           // With layerStatsFraction, the sampled pass runs on the first rows only (K-FAC's tau1).
-          const rows = Math.min(batch.size, Math.ceil((needs.layerStatsFraction ?? 1) * batch.size));
+          const rows = subsetRows(batch.size, needs.layerStatsFraction, needs.subsetMinRows);
           const xs = rows < batch.size ? x.slice(0, rows) : x;
           const outs = rows < batch.size ? output!.slice(0, rows) : output!;
           if (rows < batch.size) owned.push(xs, outs);
@@ -245,7 +245,7 @@ export async function train(o: TrainOptions): Promise<TrainResult & { params?: P
         if (needs.curvatureProduct || needs.outputSpace) {
           // With outputSpaceFraction, the output space covers the first rows only (K-FAC's tau2);
           // curvature products always use the whole minibatch.
-          const rows = Math.min(batch.size, Math.ceil((needs.outputSpaceFraction ?? 1) * batch.size));
+          const rows = subsetRows(batch.size, needs.outputSpaceFraction, needs.subsetMinRows);
           const full = needs.curvatureProduct || rows === batch.size ? outputSpace(model, params, x, tgt, output!) : null;
           if (full) owned.push(full.lossGrad);
           if (needs.outputSpace) {
@@ -359,6 +359,11 @@ export async function train(o: TrainOptions): Promise<TrainResult & { params?: P
   if (o.returnParams) result.params = params;
   else tf.dispose(Object.values(params));
   return result;
+}
+
+/** The first rows a statistics subset covers: ceil(fraction * batch), at least minRows, at most the batch. */
+export function subsetRows(batch: number, fraction = 1, minRows = 1): number {
+  return Math.min(batch, Math.max(Math.ceil(fraction * batch), minRows));
 }
 
 /** Registers every tensor of a GradientsResult for disposal with the step's other tensors. */

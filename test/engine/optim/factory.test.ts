@@ -117,7 +117,7 @@ test('OPTIMIZER_OPTIONS lists what each type takes (for diagnostics and completi
   const values: Record<string, unknown> = {
     label: 'x', learningRate: 0.1, weightDecay: 0.01, clipNorm: 1, schedule: {}, ema: 0.5, momentum: 0.5, beta1: 0.8, beta2: 0.9, eps: 1e-3, decay: 0.9,
     damping: 1, l2: 1e-5, emaDecay: 0.9, burnIn: 2, inverseEvery: 5, adaptEvery: 5, dampingDecay: 0.9, minDamping: 1e-6, maxDamping: 1e3,
-    statsFraction: 0.5, exactInverses: true, klClip: 1e-3, asyncInverses: false, inverseLag: 2, adaptDamping: true, quadModelFraction: 0.25, timing: true, method: 'cg', cgIterations: 10, cgTolerance: 1e-6,
+    statsFraction: 0.5, exactInverses: true, klClip: 1e-3, asyncInverses: false, inverseLag: 2, adaptDamping: true, quadModelFraction: 0.25, timing: true, subsetMinRows: 64, method: 'cg', cgIterations: 10, cgTolerance: 1e-6,
   };
   for (const [type, keys] of Object.entries(OPTIMIZER_OPTIONS)) {
     const spec: Record<string, unknown> = { type };

@@ -108,6 +108,7 @@ export function kfac(options: Partial<KfacOptions> = {}): GradientTransformation
   const adaptive = schedule === null;
   const needs: Needs = { layerStats: 'sampled' };
   if (o.statsFraction < 1) needs.layerStatsFraction = o.statsFraction;
+  if (o.subsetMinRows > 1 && (o.statsFraction < 1 || o.quadModelFraction < 1)) needs.subsetMinRows = o.subsetMinRows;
   if (adaptive || o.adaptDamping) {
     needs.outputSpace = true;
     if (o.quadModelFraction < 1) needs.outputSpaceFraction = o.quadModelFraction;

@@ -54,6 +54,12 @@ export interface KfacOptions {
    */
   quadModelFraction: number;
   /**
+   * The statsFraction and quadModelFraction subsets never have fewer examples than this (or the
+   * whole minibatch when it is smaller), so that small batches keep usable statistics. Integer >= 1,
+   * default 1 (the plain fractions).
+   */
+  subsetMinRows: number;
+  /**
    * false (default): pi-adjusted factored Tikhonov damping, (A + pi gamma I)^-1 and
    * (G + gamma/pi I)^-1 by Cholesky, gamma = sqrt(lambda + eta). true: eigendecompositions of A and
    * G and the exact (A (x) G + (lambda + eta) I)^-1 of 3.3 (uses the current lambda every step).
@@ -97,6 +103,7 @@ export const KFAC_DEFAULTS = {
   maxDamping: 1e8,
   statsFraction: 1,
   quadModelFraction: 1,
+  subsetMinRows: 1,
   exactInverses: false,
   asyncMinSize: 256,
   timing: false,
@@ -131,6 +138,7 @@ export function resolveKfacOptions(options: Partial<KfacOptions> = {}): Resolved
   check(finite(o.quadModelFraction) && o.quadModelFraction > 0 && o.quadModelFraction <= 1, `quadModelFraction must be in (0, 1], got ${o.quadModelFraction}`);
   check(typeof o.exactInverses === 'boolean', `exactInverses must be a boolean`);
   check(typeof o.timing === 'boolean', `timing must be a boolean`);
+  check(nonNegInt(o.subsetMinRows) && o.subsetMinRows >= 1, `subsetMinRows must be an integer >= 1, got ${o.subsetMinRows}`);
   check(o.klClip === undefined || (finite(o.klClip) && o.klClip > 0), `klClip must be > 0, got ${o.klClip}`);
   check(o.klClip === undefined || lr !== undefined, 'klClip applies to the fixed-learning-rate mode only (give learningRate)');
   check(nonNegInt(o.asyncMinSize), `asyncMinSize must be an integer >= 0, got ${o.asyncMinSize}`);

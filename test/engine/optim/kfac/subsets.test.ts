@@ -15,6 +15,7 @@ import type { MetricRow } from '../../../../engine/src/store/types';
 import { toFloat32Flushed } from '../../../../engine/src/optim/kfac/inverses';
 import { initBackend } from '../../../../engine/src/tf/backend';
 import { train, type TrainOptions } from '../../../../engine/src/train';
+import { subsetRows } from '../../../../engine/src/train/loop';
 import { outputSpace } from '../../../../engine/src/train/output-space';
 
 before(async () => {
@@ -146,4 +147,16 @@ test('vanishing output gradients: the factor read is scaled out of the denormal 
   tf.dispose([g, a]);
   // Inverses are uploaded with float32-denormal entries flushed to zero.
   assert.deepEqual(Array.from(toFloat32Flushed([1e-40, -1e-39, 2e-38, -3, 0])), [0, 0, Math.fround(2e-38), -3, 0]);
+});
+
+test('subsetMinRows: a fraction of a small batch is raised to the floor, never past the batch', () => {
+  assert.equal(subsetRows(4096, 0.25, 256), 1024);
+  assert.equal(subsetRows(512, 0.25, 256), 256);
+  assert.equal(subsetRows(16, 0.25, 256), 16);
+  assert.equal(subsetRows(32, 0.25), 8);
+  assert.equal(subsetRows(32), 32);
+  const k = kfac({ statsFraction: 0.125, quadModelFraction: 0.25, subsetMinRows: 128 });
+  assert.equal(k.needs.subsetMinRows, 128);
+  assert.equal(kfac({ subsetMinRows: 128 }).needs.subsetMinRows, undefined, 'no fractions, no floor');
+  assert.throws(() => kfac({ subsetMinRows: 0 }), /subsetMinRows must be an integer >= 1/);
 });
