@@ -3,6 +3,8 @@
 import type { ExperimentFile } from '../../../engine/src/experiment/types';
 // The shipped neural examples are templates as they are (bundled as data by esbuild).
 import mnistExample from '../../../examples/mnist-critical-batch.optlab.json';
+import kfacAutoencoderExample from '../../../examples/kfac-autoencoder.optlab.json';
+import kfcConvnetExample from '../../../examples/kfc-convnet.optlab.json';
 import ngdExample from '../../../examples/ngd-overparameterized.optlab.json';
 import quickExample from '../../../examples/quick-critical-batch.optlab.json';
 
@@ -107,6 +109,22 @@ export const TEMPLATES: readonly ExperimentTemplate[] = [
     fileName: 'mnist-critical-batch.optlab.json',
     cost: '135 training runs, about 6 minutes',
     experiment: fromExample(mnistExample),
+  },
+  {
+    id: 'kfac-autoencoder',
+    label: 'Curvature: K-FAC vs momentum vs Adam on a deep autoencoder (E3)',
+    detail: 'Adaptive K-FAC (step, momentum and damping from its quadratic model) against tuned SGD-momentum and Adam on a 64-32-8-32-64 tanh autoencoder, full batch, to 0.003x the initial loss; rho and damping stream live',
+    fileName: 'kfac-autoencoder.optlab.json',
+    cost: '12 training runs, under 2 minutes',
+    experiment: fromExample(kfacAutoencoderExample),
+  },
+  {
+    id: 'kfc-convnet',
+    label: 'Curvature: KFC vs momentum on a small conv net (E4)',
+    detail: 'K-FAC for convolutions (Omega and Gamma from im2col patches) against tuned SGD-momentum on a 2-conv-layer net on 8x8 digits',
+    fileName: 'kfc-convnet.optlab.json',
+    cost: '8 training runs, about a minute',
+    experiment: fromExample(kfcConvnetExample),
   },
   {
     id: 'ngd-overparameterized',

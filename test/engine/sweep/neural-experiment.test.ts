@@ -55,7 +55,18 @@ describe('neural experiment files', () => {
     for (const f of ['quick-critical-batch.optlab.json', 'mnist-critical-batch.optlab.json']) {
       const r = loadExperiment(path.join(ROOT, 'examples', f));
       assert.equal(r.problem.type, 'classification', f);
-      assert.deepEqual(r.optimizers.map((o) => o.type), ['sgd', 'momentum', 'adam'], f);
+      assert.deepEqual(r.optimizers.map((o) => o.type), ['sgd', 'momentum', 'adam', 'kfac'], f);
+    }
+    const curvature: [string, string, string[]][] = [
+      ['kfac-autoencoder.optlab.json', 'autoencoder', ['kfac', 'momentum', 'adam']],
+      ['kfc-convnet.optlab.json', 'classification', ['kfac', 'momentum']],
+      ['ngd-overparameterized.optlab.json', 'regression', ['ngd', 'ngd', 'sgd']],
+    ];
+    for (const [f, problem, types] of curvature) {
+      const r = loadExperiment(path.join(ROOT, 'examples', f));
+      assert.equal(r.problem.type, problem, f);
+      assert.deepEqual(r.optimizers.map((o) => o.type), types, f);
+      assert.equal(r.batchSizes.length, 1, `${f}: one batch size (a comparison)`);
     }
   });
 
