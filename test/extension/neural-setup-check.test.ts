@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { placeIssues } from '../../extension/src/editor/diagnostic-ranges';
 import { NeuralSetupCheck } from '../../extension/src/editor/neural-setup-check';
 
-type Json = Record<string, unknown> & { problem: { data: Record<string, unknown>; model: Record<string, unknown> }; optimizers: Record<string, unknown>[] };
+type Json = Record<string, unknown> & { problem: { type: string; data: Record<string, unknown>; model: Record<string, unknown> }; optimizers: Record<string, unknown>[] };
 
 /** A small neural experiment on generated data (nothing read from disk). */
 function experiment(edit: (j: Json) => void = () => undefined): string {
@@ -30,7 +30,7 @@ function counted(): { check: NeuralSetupCheck; prepares: () => number; loads: ()
   let loads = 0;
   const check = new NeuralSetupCheck(async () => {
     loads++;
-    const engine = await import('../../extension/src/editor/neural-engine');
+    const engine = await import('../../extension/src/editor/neural-engine.js');
     return {
       ...engine,
       prepare: (setup: Parameters<typeof engine.prepare>[0]) => {
