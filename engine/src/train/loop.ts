@@ -24,7 +24,7 @@ import type { MetricRow } from '../store/types';
 import { readCheckpoint, restoreTensors, writeCheckpoint, CheckpointError } from './checkpoint';
 import { evalSchedule } from './eval-schedule';
 import { correctCount, sampledTarget, targetTensor } from './loss';
-import { ggnProduct, outputSpace } from './output-space';
+import { ggnProduct, joinParams, outputSpace, splitParams } from './output-space';
 import type { TargetMetric, TrainOptions, TrainResult, TrainStatus } from './types';
 
 /** The stat that carries the learning rate in the ready-made optimizers (optim/optimizers.ts). */
@@ -373,25 +373,14 @@ function trackResult(r: GradientsResult, owned: tf.Tensor[]): GradientsResult {
   return r;
 }
 
-function paramList(params: Params): { names: string[]; list: tf.Tensor[] } {
-  const names = Object.keys(params);
-  return { names, list: names.map((n) => params[n]) };
-}
-
-function rebuild(names: string[], list: tf.Tensor[]): Params {
-  const p: Params = {};
-  names.forEach((n, i) => (p[n] = list[i]));
-  return p;
-}
-
 /** Hessian of the minibatch loss times v, by double backprop. */
 function hessianProduct(model: Model, params: Params, x: tf.Tensor, target: tf.Tensor, v: Params): Params {
   return tf.tidy(() => {
-    const { names, list } = paramList(params);
+    const { names, list } = splitParams(params);
     const res = tf.grads((...ps: tf.Tensor[]) => {
-      const g = tf.grads((...qs: tf.Tensor[]) => modelLoss(model, model.forward(rebuild(names, qs), x, { training: true }).output, target))(ps);
+      const g = tf.grads((...qs: tf.Tensor[]) => modelLoss(model, model.forward(joinParams(names, qs), x, { training: true }).output, target))(ps);
       return tf.addN(g.map((gi, i) => tf.sum(tf.mul(gi, v[names[i]]))));
     })(list);
-    return rebuild(names, res);
+    return joinParams(names, res);
   });
 }

@@ -7,12 +7,14 @@ import type { Model } from '../models/types';
 import type { OutputSpace, Params } from '../optim/types';
 import { outputCurvatureProduct } from './loss';
 
-function split(params: Params): { names: string[]; list: tf.Tensor[] } {
+/** Parameters as parallel name and tensor lists (tf.grads takes a list). */
+export function splitParams(params: Params): { names: string[]; list: tf.Tensor[] } {
   const names = Object.keys(params);
   return { names, list: names.map((n) => params[n]) };
 }
 
-function join(names: string[], list: tf.Tensor[]): Params {
+/** The inverse of splitParams. */
+export function joinParams(names: string[], list: tf.Tensor[]): Params {
   const p: Params = {};
   names.forEach((n, i) => (p[n] = list[i]));
   return p;
@@ -24,10 +26,10 @@ function join(names: string[], list: tf.Tensor[]): Params {
  * object's `lossGrad` is owned by the caller of this function (dispose it with the step).
  */
 export function outputSpace(model: Model, params: Params, x: tf.Tensor, target: tf.Tensor, output: tf.Tensor): OutputSpace {
-  const { names, list } = split(params);
-  const forward = (ps: tf.Tensor[]) => model.forward(join(names, ps), x, { training: true }).output;
+  const { names, list } = splitParams(params);
+  const forward = (ps: tf.Tensor[]) => model.forward(joinParams(names, ps), x, { training: true }).output;
   const vjp = (u: tf.Tensor): Params =>
-    tf.tidy(() => join(names, tf.grads((...ps: tf.Tensor[]) => tf.sum(tf.mul(forward(ps), u)))(list)));
+    tf.tidy(() => joinParams(names, tf.grads((...ps: tf.Tensor[]) => tf.sum(tf.mul(forward(ps), u)))(list)));
   const jvp = (v: Params): tf.Tensor =>
     tf.tidy(() => {
       const u0 = tf.zerosLike(output);
