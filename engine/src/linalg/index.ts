@@ -11,4 +11,5 @@ export { identity, matmul, transpose, trace, addDiagonal, symmetrize } from './b
 export { cholesky, choleskySolve, spdInverse } from './cholesky';
 export { solve } from './lu';
 export { symmetricEigen, symmetricEigenvalues, conditionNumber, extremeEigenvalues, type SymmetricEigen } from './eigen';
+export { largestEigenvalue } from './power';
 export { InverseService, type InverseJob, type InverseTicket, type InverseServiceOptions } from './inverse-worker';

@@ -2,7 +2,7 @@
 // science-spec 3.3), running them synchronously or on the InverseService's worker thread, and
 // turning the results into device tensors for the preconditioner.
 import * as tf from '@tensorflow/tfjs';
-import { addDiagonal, extremeEigenvalues, spdInverse, symmetricEigen, type InverseJob, type SymmetricEigen } from '../../linalg';
+import { addDiagonal, extremeEigenvalues, largestEigenvalue, spdInverse, symmetricEigen, type InverseJob, type SymmetricEigen } from '../../linalg';
 import { piAdjustedDamping } from './damping';
 
 /** A layer's factors as the state keeps them (host Float64, row-major). */
@@ -34,7 +34,11 @@ export function toFloat32Flushed(x: ArrayLike<number>): Float32Array {
   return out;
 }
 
-/** Condition numbers are only computed for factors up to this size (a full eigen solve each refresh). */
+/**
+ * Condition numbers are computed exactly (a full eigensolve each refresh) up to this size; larger
+ * factors get lambda_max(M) * lambda_max(M^-1) by power iteration on the damped factor and on the
+ * inverse already at hand, O(n^2) per iteration.
+ */
 export const COND_MAX_SIZE = 128;
 
 /** What a refresh asks for, per layer, two jobs each (input factor first). */
@@ -62,8 +66,8 @@ export function runJobsHere(jobs: InverseJob[]): (Float64Array | SymmetricEigen)
   });
 }
 
-function condOfDamped(m: Float64Array, n: number, damping: number): number {
-  if (n > COND_MAX_SIZE) return NaN;
+function condOfDamped(m: Float64Array, n: number, damping: number, inverse: Float64Array): number {
+  if (n > COND_MAX_SIZE) return (largestEigenvalue(m, n) + damping) * largestEigenvalue(inverse, n);
   const { min, max } = extremeEigenvalues(m, n);
   return (max + damping) / (Math.max(min, 0) + damping);
 }
@@ -82,8 +86,8 @@ export function toLayerInverses(factors: Record<string, FactorPair>, jobs: Inver
         kind: 'cholesky',
         aInv: tf.tensor2d(toFloat32Flushed(ra), [f.dimA, f.dimA], 'float32'),
         gInv: tf.tensor2d(toFloat32Flushed(rg), [f.dimG, f.dimG], 'float32'),
-        aCond: condOfDamped(ja.matrix, f.dimA, ja.damping ?? 0),
-        gCond: condOfDamped(jg.matrix, f.dimG, jg.damping ?? 0),
+        aCond: condOfDamped(ja.matrix, f.dimA, ja.damping ?? 0, ra),
+        gCond: condOfDamped(jg.matrix, f.dimG, jg.damping ?? 0, rg),
       };
       return;
     }
