@@ -97,17 +97,17 @@ export const TEMPLATES: readonly ExperimentTemplate[] = [
   {
     id: 'quick-critical-batch',
     label: 'Neural: quick critical batch size (MLP on MNIST)',
-    detail: 'SGD, heavy-ball momentum and Adam on an MLP 784-64-10 trained on 10,000 MNIST digits to 93% test accuracy, each tuned per batch size at B = 16..4096',
+    detail: 'SGD, heavy-ball momentum, Adam and K-FAC on an MLP 784-64-10 trained on 10,000 MNIST digits to 93% test accuracy, each tuned per batch size at B = 16..4096',
     fileName: 'quick-critical-batch.optlab.json',
-    cost: '75 training runs, about 1.5 minutes',
+    cost: '85 training runs, under 2 minutes',
     experiment: fromExample(quickExample),
   },
   {
     id: 'mnist-critical-batch',
     label: 'Neural: MNIST critical batch size study',
-    detail: 'SGD, heavy-ball momentum and Adam on an MLP 784-128-10 on all 60,000 MNIST digits to 95% test accuracy, B = 16, 32, ..., 4096',
+    detail: 'SGD, heavy-ball momentum, Adam and K-FAC on an MLP 784-128-10 on all 60,000 MNIST digits to 95% test accuracy, B = 16, 32, ..., 4096',
     fileName: 'mnist-critical-batch.optlab.json',
-    cost: '135 training runs, about 6 minutes',
+    cost: '153 training runs, about 9 minutes',
     experiment: fromExample(mnistExample),
   },
   {
