@@ -69,14 +69,22 @@ describe('critical batch view', () => {
     assert.deepEqual(v.bRange, [4, 256]);
   });
 
-  test('the NQM prediction becomes a labelled curve over the same range', () => {
-    const v = buildCriticalBatchView([report('SGD', [[4, 100, 1], [64, 10, 1]], 5, 80)], {}, [report('SGD', [[2, 300, 1]], 6, 90)]);
+  test('the NQM prediction becomes a labelled curve over the same range, scaled to the measured steps', () => {
+    const v = buildCriticalBatchView([report('SGD', [[4, 100, 1], [64, 10, 1]], 5, 80)], {}, [report('SGD (NQM: SGD)', [[2, 300, 1]], 6, 90)]);
     assert.equal(v.predictions.length, 1);
-    assert.equal(v.predictions[0].label, 'NQM prediction: SGD');
+    assert.equal(v.predictions[0].label, 'NQM prediction: SGD (NQM: SGD), scaled to the measured steps at B=4');
     assert.deepEqual(v.bRange, [2, 64]);
+    // Its own fit 6 (1 + 90/B), times k so that it passes through the measured 100 steps at B=4.
+    const k = 100 / (6 * (1 + 90 / 4));
+    assert.ok(Math.abs(v.predictions[0].scale - k) < 1e-12);
     const p = v.predictions[0].fit;
     assert.equal(p[0].x, 2);
-    assert.ok(Math.abs(p[0].y - 6 * (1 + 90 / 2)) < 1e-9);
+    assert.ok(Math.abs(p[0].y - k * 6 * (1 + 90 / 2)) < 1e-9);
+    assert.ok(Math.abs(v.predictions[0].points[0].y - k * 300) < 1e-9);
+    // No measured series of that optimizer: the NQM's own numbers.
+    const alone = buildCriticalBatchView([report('Adam', [[4, 100, 1]], 5, 80)], {}, [report('SGD (NQM: SGD)', [[2, 300, 1]], 6, 90)]);
+    assert.equal(alone.predictions[0].scale, 1);
+    assert.equal(alone.predictions[0].label, 'NQM prediction: SGD (NQM: SGD)');
   });
 
   test('run ids and report validation', () => {

@@ -646,9 +646,11 @@ describe('chart panels in Chromium', { skip, timeout: 180_000 }, () => {
       );
     assert.deepEqual(await predictionSets(), ['NQM prediction: SGD p=0.5']);
     assert.equal(await page.isVisible('.prediction-toggle'), true);
+    assert.match((await page.textContent('.subtitle')) ?? '', /with the NQM prediction/);
     await page.uncheck('input[aria-label="show the NQM prediction"]');
     await frames(page);
     assert.deepEqual(await predictionSets(), []);
+    assert.doesNotMatch((await page.textContent('.subtitle')) ?? '', /NQM prediction/, 'the subtitle follows the toggle');
     assert.equal((await page.evaluate(() => JSON.parse(sessionStorage.getItem('vscodeState') ?? 'null'))).criticalBatch.showPrediction, false);
     await page.check('input[aria-label="show the NQM prediction"]');
     await frames(page);

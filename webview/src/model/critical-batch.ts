@@ -70,7 +70,7 @@ export interface OptimizerSeries {
 export interface CriticalBatchView {
   series: OptimizerSeries[];
   /** NQM prediction overlays (fit curves only), labelled. */
-  predictions: { label: string; fit: CbPoint[]; points: CbPoint[] }[];
+  predictions: { label: string; fit: CbPoint[]; points: CbPoint[]; scale: number }[];
   /** Batch-size range of the chart. */
   bRange: [number, number] | null;
 }
@@ -125,10 +125,19 @@ export function buildCriticalBatchView(
   });
   const predictions = prediction.map((r) => {
     const hasFit = typeof r.sMin === 'number' && typeof r.bCrit === 'number' && r.sMin > 0 && r.bCrit > 0;
+    const fit = hasFit ? fitCurve(r.sMin as number, r.bCrit as number, from, to) : [];
+    const points = r.points.filter(reached).map((p) => ({ x: p.batchSize, y: p.steps }));
+    // The NQM's step counts are its own (compare shapes, not numbers): scale the curve to the
+    // measured steps of the same optimizer at its smallest measured batch size.
+    const measured = series.find((s) => r.optimizer === s.label || r.optimizer.startsWith(`${s.label} (NQM:`))?.points[0];
+    const at = measured ? (hasFit ? fittedSteps(r.sMin as number, r.bCrit as number, measured.x) : points.find((p) => p.x === measured.x)?.y) : undefined;
+    const k = measured && at && at > 0 ? measured.y / at : 1;
+    const scale = (pts: CbPoint[]) => pts.map((p) => ({ x: p.x, y: p.y * k }));
     return {
-      label: `NQM prediction: ${r.optimizer}`,
-      fit: hasFit ? fitCurve(r.sMin as number, r.bCrit as number, from, to) : [],
-      points: r.points.filter(reached).map((p) => ({ x: p.batchSize, y: p.steps })),
+      label: `NQM prediction: ${r.optimizer}${k !== 1 ? `, scaled to the measured steps at B=${measured!.x}` : ''}`,
+      fit: scale(fit),
+      points: scale(points),
+      scale: k,
     };
   });
   return { series, predictions, bRange };

@@ -57,8 +57,14 @@ startPanel('criticalBatch', ({ host, app, header, theme: initialTheme, saved }) 
   // Shown only when there is a prediction to overlay.
   const predictionBox = el('input', { attrs: { type: 'checkbox', 'aria-label': 'show the NQM prediction' } });
   predictionBox.checked = state.showPrediction;
+  let subtitleBase = '';
+  const updateSubtitle = () => {
+    const shown = state.showPrediction && view.predictions.length > 0;
+    subtitle.textContent = `${subtitleBase}${shown ? ', with the NQM prediction (its shape, scaled to the measured steps at the smallest batch size)' : ''}`;
+  };
   predictionBox.addEventListener('change', () => {
     state.showPrediction = predictionBox.checked;
+    updateSubtitle();
     persist();
     render();
   });
@@ -361,7 +367,8 @@ startPanel('criticalBatch', ({ host, app, header, theme: initialTheme, saved }) 
     for (const r of reports) colorOf(r.optimizer);
     view = buildCriticalBatchView(a.reports, msg.runIds, b.reports);
     predictionToggle.classList.toggle('hidden', view.predictions.length === 0);
-    subtitle.textContent = `${msg.experiment}: ${reports.length} optimizer${reports.length === 1 ? '' : 's'}${b.reports.length ? ', with the NQM prediction' : ''}`;
+    subtitleBase = `${msg.experiment}: ${reports.length} optimizer${reports.length === 1 ? '' : 's'}`;
+    updateSubtitle();
     render();
   }
 
