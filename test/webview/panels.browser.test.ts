@@ -644,7 +644,7 @@ describe('chart panels in Chromium', { skip, timeout: 180_000 }, () => {
         // eslint-disable-next-line @typescript-eslint/no-explicit-any
         (window.optlabDebug!.charts()[0].chart as any).data.datasets.filter((d: any) => d.optlabKind === 'prediction').map((d: any) => d.label),
       );
-    assert.deepEqual(await predictionSets(), ['NQM prediction: SGD p=0.5']);
+    assert.deepEqual(await predictionSets(), ['NQM prediction: SGD p=0.5, scaled to the measured steps at B=4']);
     assert.equal(await page.isVisible('.prediction-toggle'), true);
     assert.match((await page.textContent('.subtitle')) ?? '', /with the NQM prediction/);
     await page.uncheck('input[aria-label="show the NQM prediction"]');
@@ -654,7 +654,7 @@ describe('chart panels in Chromium', { skip, timeout: 180_000 }, () => {
     assert.equal((await page.evaluate(() => JSON.parse(sessionStorage.getItem('vscodeState') ?? 'null'))).criticalBatch.showPrediction, false);
     await page.check('input[aria-label="show the NQM prediction"]');
     await frames(page);
-    assert.deepEqual(await predictionSets(), ['NQM prediction: SGD p=0.5']);
+    assert.deepEqual(await predictionSets(), ['NQM prediction: SGD p=0.5, scaled to the measured steps at B=4']);
 
     // Click the third SGD point: the host is asked to open its run.
     const pt = await page.evaluate(() => {
