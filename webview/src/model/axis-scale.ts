@@ -9,7 +9,8 @@
 //     factors: on a linear axis all but the largest lie on zero);
 //   - y is logarithmic for curvature diagnostics that live on a multiplicative scale (damping,
 //     condition numbers, traces, eigenvalue bounds: K-FAC's damping moves by factors of ~1.05
-//     per adaptation and spans decades in a run) whenever their values are all positive.
+//     per adaptation and spans decades in a run) when their values are all positive and span at
+//     least a decade (within one a log axis would show a single label).
 // Pure: no DOM.
 import type { Extent, RunSeries } from './series-store';
 
@@ -90,7 +91,8 @@ export function autoLogX(samples: readonly XSample[]): boolean {
 
 /**
  * Whether the y axis of `metric` should default to log, from its extents over the runs (one per
- * run). Curvature scales (damping, condition numbers, traces): whenever all values are positive.
+ * run). Curvature scales (damping, condition numbers, traces): when all values are positive and
+ * span at least a decade.
  * Losses: when their values span more than 2 decades. Learning rates: when the runs' rates differ
  * by more than 2 decades (a sweep), not for one run's warm-up ramp.
  */
@@ -111,7 +113,8 @@ export function autoLogY(metric: string, extents: readonly Extent[]): boolean {
   }
   // Zero or negative values would vanish from a log axis: keep it linear then.
   if (!(min > 0)) return false;
-  if (scaleLike) return hi >= lo;
+  // Within a decade a log axis gets one or two labels: linear reads better there.
+  if (scaleLike) return decades(lo, hi) >= 1;
   return loss ? decades(lo, hi) > LOG_Y_DECADES : decades(lowestMax, hi) > LOG_Y_DECADES;
 }
 
