@@ -96,6 +96,9 @@ export function neuralIssues(json: Obj): NeuralIssue[] {
     if (problem.type !== 'classification') issues.push({ path: '/target/metric', message: `metric '${target.metric}' needs a classification problem, not ${String(problem.type)}` });
     if (typeof target.value === 'number' && !(target.value > 0 && target.value <= 1)) issues.push({ path: '/target/value', message: `an accuracy target must be in (0, 1], got ${target.value}` });
   }
+  if (target && target.relativeToInitial === true && typeof target.metric === 'string' && target.metric !== 'trainLoss' && target.metric !== 'testLoss') {
+    issues.push({ path: '/target/relativeToInitial', message: `relativeToInitial applies to loss targets (trainLoss, testLoss), not '${target.metric}'` });
+  }
   if (target && typeof target.metric === 'string' && (target.metric === 'trainLoss' || target.metric === 'testLoss') && typeof target.value === 'number' && !(target.value > 0)) {
     issues.push({ path: '/target/value', message: `a loss target must be > 0, got ${target.value}` });
   }
@@ -180,6 +183,7 @@ export function resolveNeuralExperiment(json: ExperimentFile, file?: string): Re
       value: t.value,
       evalEvery: t.evalEvery ?? DEFAULT_EVAL_EVERY,
       ...(t.relativeResolution !== undefined && { relativeResolution: t.relativeResolution }),
+      ...(t.relativeToInitial && { relativeToInitial: true }),
       evalSize: t.evalSize ?? DEFAULT_EVAL_SIZE,
     },
     batchSizes: expandBatchSizes(json.batchSizes),

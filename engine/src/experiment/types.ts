@@ -67,7 +67,7 @@ export interface ExperimentFile {
   name: string;
   description?: string;
   problem: ProblemSpec;
-  target: { metric: 'loss' | NeuralTargetMetric; value: number; evalEvery?: number; relativeResolution?: number; evalSize?: number };
+  target: { metric: 'loss' | NeuralTargetMetric; value: number; evalEvery?: number; relativeResolution?: number; evalSize?: number; relativeToInitial?: boolean };
   batchSizes: BatchSizesSpec;
   optimizers: OptimizerEntry[];
   /** Curve points logged per run (log-spaced steps). Default 200. */
@@ -114,6 +114,8 @@ export interface ResolvedTarget {
   evalEvery?: number;
   relativeResolution?: number;
   evalSize?: number;
+  /** Neural loss targets: value is a fraction of the initial loss. */
+  relativeToInitial?: boolean;
 }
 
 export interface ResolvedExperiment {

@@ -109,6 +109,7 @@ function main(): void {
           evalEvery: s.target.evalEvery ?? 10,
           ...(s.target.relativeResolution !== undefined && { relativeResolution: s.target.relativeResolution }),
           ...(s.target.evalSize !== undefined && { evalSize: s.target.evalSize }),
+          ...(s.target.relativeToInitial && { relativeToInitial: true }),
         },
         budget: s.budget,
         logEvery: s.logEvery,

@@ -111,6 +111,8 @@ function checkOptions(o: TrainOptions): void {
     if (!Number.isFinite(t.value)) bad(`target value must be a finite number, got ${t.value}`);
     if ((t.metric === 'accuracy' || t.metric === 'testAccuracy') && o.model.task !== 'classification') bad(`target metric '${t.metric}' needs a classification model, not ${o.model.task}`);
     if (isTestMetric(t.metric) && (!o.test || o.test.n === 0)) bad(`target metric '${t.metric}' needs a test set`);
+    if (t.relativeToInitial && !isLossMetric(t.metric)) bad(`target.relativeToInitial applies to loss metrics, not '${t.metric}'`);
+    if (t.relativeToInitial && !(t.value > 0)) bad(`a target relative to the initial loss must be > 0, got ${t.value}`);
   }
   if (o.model.task === 'classification' && o.train.numClasses === undefined) bad('a classification model needs a dataset with class labels');
 }
@@ -166,6 +168,20 @@ export async function train(o: TrainOptions): Promise<TrainResult & { params?: P
       tf.dispose(Object.values(params));
       throw err;
     }
+  }
+
+  // A relative target is measured against the initial parameters (recreated from the seed after a
+  // resume, so the absolute target is the same).
+  let targetValue = target?.value ?? null;
+  let initialEvaluation: number | undefined;
+  if (target?.relativeToInitial && evaluator) {
+    const initial = o.resumeFrom ? model.init(seed) : params;
+    try {
+      initialEvaluation = evaluator.evaluate(initial).loss;
+    } finally {
+      if (initial !== params) tf.dispose(Object.values(initial));
+    }
+    targetValue = target.value * initialEvaluation;
   }
 
   const t0 = clock();
@@ -318,7 +334,7 @@ export async function train(o: TrainOptions): Promise<TrainResult & { params?: P
         const measured = target.metric === 'accuracy' || target.metric === 'testAccuracy' ? r.accuracy! : r.loss;
         lastEvaluation = measured;
         if (Number.isFinite(measured) && (bestEvaluation === null || (isLossMetric(target.metric) ? measured < bestEvaluation : measured > bestEvaluation))) bestEvaluation = measured;
-        reached = meetsTarget(target.metric, measured, target.value);
+        reached = meetsTarget(target.metric, measured, targetValue!);
       }
       row.wallTime = wallTime();
       if (logNow || reached) o.onMetrics?.(row);
@@ -347,6 +363,8 @@ export async function train(o: TrainOptions): Promise<TrainResult & { params?: P
     examples,
     wallTime: wallTime(),
     finalLoss: lastLoss,
+    targetValue,
+    ...(initialEvaluation !== undefined && { initialEvaluation }),
     lastEvaluation,
     bestEvaluation,
     evaluations,

@@ -26,6 +26,11 @@ export interface TrainTarget {
   relativeResolution?: number;
   /** Examples in the fixed evaluation subset (default 1000, at most the set's size). */
   evalSize?: number;
+  /**
+   * Loss metrics only: `value` is a fraction of the metric at the initial parameters (the
+   * science-spec's "0.1 x the initial loss"), measured on the same evaluation subset.
+   */
+  relativeToInitial?: boolean;
 }
 
 export interface TrainBudget {
@@ -89,6 +94,10 @@ export interface TrainResult {
   wallTime: number;
   /** The last minibatch loss. */
   finalLoss: number | null;
+  /** The target in the metric's own units (value x the initial metric with relativeToInitial). */
+  targetValue: number | null;
+  /** The target metric at the initial parameters (with relativeToInitial). */
+  initialEvaluation?: number;
   /** The target metric at the last evaluation. */
   lastEvaluation: number | null;
   /** The best value of the target metric seen. */

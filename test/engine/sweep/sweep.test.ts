@@ -56,7 +56,7 @@ class FakeRunner implements TrialRunner {
     await new Promise((r) => setTimeout(r, 2 + (request.trial % 3)));
     this.live.delete(request.trial);
     const s = fakeSteps(spec.type, spec.learningRate, request.batchSize);
-    const base = { examples: 0, wallTime: 0.01, finalLoss: 0.1, lastEvaluation: 0.5, bestEvaluation: 0.5, evaluations: 3, divergeAbove: 23 };
+    const base = { examples: 0, wallTime: 0.01, finalLoss: 0.1, targetValue: 0.9, lastEvaluation: 0.5, bestEvaluation: 0.5, evaluations: 3, divergeAbove: 23 };
     let result: TrainResult;
     if (s === 'diverged') result = { ...base, status: 'diverged', stepsToTarget: null, steps: 3, finalLoss: NaN, stoppedByLimit: false, divergence: 'loss NaN at step 3' };
     else if (s > live.limit) result = { ...base, status: 'budget', stepsToTarget: null, steps: live.limit, stoppedByLimit: live.limit < 1000 };

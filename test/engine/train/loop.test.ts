@@ -42,6 +42,17 @@ function withoutWallTime(rows: MetricRow[]): MetricRow[] {
 }
 
 describe('training loop', () => {
+  test('a target relative to the initial loss equals the absolute target it resolves to', async () => {
+    const rel = await train(base({ target: { metric: 'trainLoss', value: 0.3, evalEvery: 5, relativeToInitial: true } }));
+    assert.equal(rel.status, 'reached');
+    assert.ok(rel.initialEvaluation! > 0.5, `initial loss ${rel.initialEvaluation}`);
+    assert.ok(Math.abs(rel.targetValue! - 0.3 * rel.initialEvaluation!) < 1e-12);
+    const abs = await train(base({ target: { metric: 'trainLoss', value: rel.targetValue!, evalEvery: 5 } }));
+    assert.equal(abs.stepsToTarget, rel.stepsToTarget);
+    assert.equal(abs.targetValue, rel.targetValue);
+    await assert.rejects(train(base({ target: { metric: 'testAccuracy', value: 0.5, evalEvery: 5, relativeToInitial: true } })), /relativeToInitial applies to loss metrics/);
+  });
+
   test('reaches a reachable target and reports the first evaluated step that meets it', async () => {
     const rows: MetricRow[] = [];
     const r = await train(base({ target: { metric: 'testAccuracy', value: 0.9, evalEvery: 5 }, onMetrics: (row) => rows.push(row) }));
