@@ -84,3 +84,34 @@ export function pool2x2(x: tf.Tensor4D, type: PoolType): tf.Tensor4D {
     return tf.reshape(out, [n, h2, w2, c]);
   });
 }
+
+/**
+ * pool2x2 and its tangent: the pooled x, and the directional derivative of pool2x2(x) along dx.
+ * Average pooling is linear (the tangent is pool2x2(dx, 'avg')); max pooling passes on the tangent
+ * of the element it selects, with tf.maximum's tie rule (its gradient goes to the first operand
+ * when a >= b), so that the tangent is exactly the one the double-vjp of pool2x2 gives.
+ */
+export function pool2x2Jvp(x: tf.Tensor4D, dx: tf.Tensor4D, type: PoolType): { output: tf.Tensor4D; tangent: tf.Tensor4D } {
+  if (type === 'avg') return { output: pool2x2(x, 'avg'), tangent: pool2x2(dx, 'avg') };
+  const [n, h, w, c] = x.shape;
+  const h2 = Math.floor(h / 2);
+  const w2 = Math.floor(w / 2);
+  if (h2 < 1 || w2 < 1) throw new RangeError(`pooling: a 2x2 window does not fit a ${h}x${w} input`);
+  const [output, tangent] = tf.tidy(() => {
+    const crop = (t: tf.Tensor4D) => (h === 2 * h2 && w === 2 * w2 ? t : tf.slice(t, [0, 0, 0, 0], [n, 2 * h2, 2 * w2, c]));
+    /** As pool2x2's `pairs`, on the values and the tangents together. */
+    const pairs = (t: tf.Tensor, dt: tf.Tensor, rows: number, cols: number): [tf.Tensor, tf.Tensor] => {
+      const halves = (u: tf.Tensor): [tf.Tensor, tf.Tensor] => {
+        const lead = tf.transpose(tf.reshape(u, [rows, 2, cols]), [1, 0, 2]);
+        return [tf.reshape(tf.slice(lead, [0, 0, 0], [1, rows, cols]), [rows, cols]), tf.reshape(tf.slice(lead, [1, 0, 0], [1, rows, cols]), [rows, cols])];
+      };
+      const [a, b] = halves(t);
+      const [da, db] = halves(dt);
+      return [tf.maximum(a, b), tf.where(tf.greaterEqual(a, b), da, db)];
+    };
+    const [r, dr] = pairs(crop(x), crop(dx), n * h2, 2 * w2 * c);
+    const [o, d] = pairs(r, dr, n * h2 * w2, c);
+    return [tf.reshape(o, [n, h2, w2, c]) as tf.Tensor4D, tf.reshape(d, [n, h2, w2, c]) as tf.Tensor4D];
+  });
+  return { output, tangent };
+}

@@ -15,9 +15,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Params } from '../optim/types';
 import { paramRng } from './init';
-import { batchOf, checkParams, checkPerturb } from './sequential';
+import { batchOf, checkParams, checkPerturb, checkTangents } from './sequential';
 import { Rng } from '../util/random';
-import type { ForwardOptions, ForwardResult, LayerInfo, Model } from './types';
+import type { ForwardOptions, ForwardResult, JvpResult, LayerInfo, Model } from './types';
 
 export interface Relu2Options {
   /** Input dimension d. */
@@ -91,6 +91,25 @@ export class Relu2Model implements Model {
       const output = tf.matMul(tf.relu(s), tf.tensor2d(this.outWeights, [this.width, 1]));
       return options.tap ? { output, taps: { hidden: { inputs, preactivations: s } } } : { output };
     });
+  }
+
+  /**
+   * Forward mode (Model.jvp): with s = x W and the fixed output weights c = a / sqrt(m),
+   * f = relu(s) c and J v = (step(s) * (x dW)) c, step(s) = 1 for s > 0 (tf.relu's derivative).
+   */
+  jvp(params: Params, tangents: Params, x: tf.Tensor): JvpResult {
+    checkParams(this, params);
+    checkTangents(this, tangents);
+    const batch = batchOf(this, x);
+    const [output, tangent] = tf.tidy(() => {
+      const inputs = tf.reshape(x, [batch, this.inputShape[0]]) as tf.Tensor2D;
+      const s = tf.matMul(inputs, params['hidden/w'] as tf.Tensor2D);
+      const c = tf.tensor2d(this.outWeights, [this.width, 1]);
+      const out = tf.matMul(tf.relu(s), c);
+      const dw = tangents['hidden/w'];
+      return [out, dw ? tf.matMul(tf.mul(tf.step(s), tf.matMul(inputs, dw as tf.Tensor2D)), c) : tf.zerosLike(out)];
+    });
+    return { output, tangent };
   }
 }
 

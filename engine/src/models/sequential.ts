@@ -4,9 +4,9 @@
 // autoencoder and the CNN are built on it.
 import * as tf from '@tensorflow/tfjs';
 import type { Params } from '../optim/types';
-import { conv2d, convGeometry, pool2x2, type ConvPadding, type ConvRoute, type PoolType } from './conv';
+import { conv2d, convGeometry, pool2x2, pool2x2Jvp, type ConvPadding, type ConvRoute, type PoolType } from './conv';
 import { initValues, paramRng, type Initializer } from './init';
-import type { ActivationName, ForwardOptions, ForwardResult, LayerInfo, LossName, Model, Task } from './types';
+import type { ActivationName, ForwardOptions, ForwardResult, JvpResult, LayerInfo, LossName, Model, Task } from './types';
 
 export const ACTIVATIONS: readonly ActivationName[] = ['relu', 'tanh', 'softplus', 'sigmoid', 'linear'];
 
@@ -23,6 +23,32 @@ export function activate(name: ActivationName, s: tf.Tensor): tf.Tensor {
     case 'linear':
       return s;
   }
+}
+
+/**
+ * The tangent of a = activate(name, s) along ds: phi'(s) * ds, with phi' exactly the derivative
+ * tfjs differentiates each activation by (relu: step(s), 0 at s = 0; tanh: 1 - a^2; sigmoid:
+ * a (1 - a); softplus: sigmoid(s); linear: 1). `a` is the activation already computed.
+ */
+export function activateJvp(name: ActivationName, s: tf.Tensor, a: tf.Tensor, ds: tf.Tensor): tf.Tensor {
+  switch (name) {
+    case 'relu':
+      return tf.mul(ds, tf.step(s));
+    case 'tanh':
+      return tf.mul(tf.sub(tf.scalar(1), tf.square(a)), ds);
+    case 'softplus':
+      return tf.mul(ds, tf.sigmoid(s));
+    case 'sigmoid':
+      return tf.mul(ds, tf.mul(a, tf.sub(tf.scalar(1), a)));
+    case 'linear':
+      return ds;
+  }
+}
+
+/** The sum of the given terms, null when there are none (a zero tangent). */
+function sumTerms(terms: (tf.Tensor | null)[]): tf.Tensor | null {
+  const present = terms.filter((t): t is tf.Tensor => t !== null);
+  return present.length === 0 ? null : present.length === 1 ? present[0] : tf.addN(present);
 }
 
 export interface DenseStageSpec {
@@ -214,6 +240,58 @@ export class SequentialModel implements Model {
       return { output: h === last.preactivations ? tf.clone(h) : h, taps };
     });
   }
+
+  /**
+   * Forward mode (Model.jvp): the output and its tangent in one pass. Each stage maps (h, dh) to
+   * its output and tangent (dh null while it is zero, e.g. before the first layer with a tangent):
+   * a dense or conv layer s = h W + b has ds = dh W + h dW + db (a convolution is bilinear in its
+   * input and filter, so the same with conv for the product, by the model's conv route), then
+   * da = phi'(s) ds; pooling passes the selected (max) or averaged tangents; flatten reshapes.
+   */
+  jvp(params: Params, tangents: Params, x: tf.Tensor): JvpResult {
+    checkParams(this, params);
+    checkTangents(this, tangents);
+    const batch = batchOf(this, x);
+    const [output, tangent] = tf.tidy(() => {
+      let h: tf.Tensor = tf.reshape(x, [batch, ...this.inputShape]);
+      let dh: tf.Tensor | null = null;
+      for (const stage of this.stages) {
+        switch (stage.kind) {
+          case 'dense':
+          case 'conv2d': {
+            const { info } = stage;
+            const w = params[info.weight];
+            const dw = tangents[info.weight];
+            const db = info.bias ? tangents[info.bias] : undefined;
+            const product = (a: tf.Tensor, f: tf.Tensor): tf.Tensor =>
+              stage.kind === 'dense' ? tf.matMul(a as tf.Tensor2D, f as tf.Tensor2D) : conv2d(a as tf.Tensor4D, f as tf.Tensor4D, stage.strides, stage.padding, this.convRoute);
+            let s = product(h, w);
+            if (info.bias) s = tf.add(s, params[info.bias]);
+            let ds = sumTerms([dh ? product(dh, w) : null, dw ? product(h, dw) : null]);
+            if (db) ds = ds ? tf.add(ds, db) : tf.broadcastTo(db, s.shape);
+            h = activate(stage.act, s);
+            dh = ds && activateJvp(stage.act, s, h, ds);
+            break;
+          }
+          case 'pool':
+            if (dh) {
+              const r = pool2x2Jvp(h as tf.Tensor4D, dh as tf.Tensor4D, stage.type);
+              h = r.output;
+              dh = r.tangent;
+            } else {
+              h = pool2x2(h as tf.Tensor4D, stage.type);
+            }
+            break;
+          case 'flatten':
+            h = tf.reshape(h, [batch, stage.size]);
+            if (dh) dh = tf.reshape(dh, [batch, stage.size]);
+            break;
+        }
+      }
+      return [h, dh ?? tf.zerosLike(h)];
+    });
+    return { output, tangent };
+  }
 }
 
 function checkPositiveInt(v: number, what: string): void {
@@ -242,6 +320,17 @@ export function checkParams(model: Model, params: Params): void {
     if (!p) throw new RangeError(`${model.name}: parameter "${name}" is missing`);
     if (p.shape.length !== shape.length || p.shape.some((v, i) => v !== shape[i])) {
       throw new RangeError(`${model.name}: parameter "${name}" has shape ${fmt(p.shape)}, expected ${fmt(shape)}`);
+    }
+  }
+}
+
+/** Parameter tangents (Model.jvp): every name a parameter of the model, of its shape; absent ones are zero. */
+export function checkTangents(model: Model, tangents: Params): void {
+  for (const [name, t] of Object.entries(tangents)) {
+    const shape = Object.hasOwn(model.paramShapes, name) ? model.paramShapes[name] : undefined;
+    if (!shape) throw new RangeError(`${model.name}: tangent names no parameter "${name}" (parameters: ${Object.keys(model.paramShapes).join(', ')})`);
+    if (t.shape.length !== shape.length || t.shape.some((v, i) => v !== shape[i])) {
+      throw new RangeError(`${model.name}: tangent of "${name}" has shape ${fmt(t.shape)}, expected ${fmt(shape)}`);
     }
   }
 }

@@ -57,6 +57,14 @@ export interface ForwardOptions {
   training?: boolean;
 }
 
+/** A forward pass with its directional derivative: see Model.jvp. */
+export interface JvpResult {
+  /** The model output at params, as forward() computes it: [batch, ...]. */
+  output: tf.Tensor;
+  /** J v: the output's directional derivative along the parameter tangent, output-shaped. */
+  tangent: tf.Tensor;
+}
+
 export interface Model {
   readonly name: string;
   readonly task: Task;
@@ -75,4 +83,13 @@ export interface Model {
    * second forward pass.
    */
   forward(params: Params, x: tf.Tensor, options?: ForwardOptions): ForwardResult;
+  /**
+   * Forward-mode differentiation (optional): the output and J v, J = d(output)/d(params), in ONE
+   * forward pass that carries each activation's tangent along with it (the R-operator, Pearlmutter
+   * 1994), instead of the several backward passes of the double-vjp trick (train/output-space.ts,
+   * the fallback for models without it). `tangents` holds parameter-shaped tangents by parameter
+   * name; a parameter it does not name has a zero tangent, and a name that is no parameter of the
+   * model, or a wrong shape, is a RangeError. The result's tensors are owned by the caller.
+   */
+  jvp?(params: Params, tangents: Params, x: tf.Tensor, options?: Pick<ForwardOptions, 'training'>): JvpResult;
 }
