@@ -50,7 +50,7 @@ const PHASES = [
   ['ema', 'EMA of the factors on the host'],
   ['inverses', 'inverses (amortised; async: install + submit)'],
   ['precondition', 'A^-1 V G^-1 per layer'],
-  ['qmodel', 'quadratic model: J Delta, J delta0 (double vjp) + 1 read'],
+  ['qmodel', 'quadratic model: J Delta, J delta0 (forward-mode J v when the model has it) + 1 read'],
   ['update', 'step size (KL clip), alpha Delta + mu delta0, keep delta0'],
   ['rho', 'LM: loss at theta + delta (every 5 updates)'],
   ['apply', 'params + updates (SGD: its whole update), rest of the update'],
