@@ -5,7 +5,7 @@ import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import schema from '../../../schemas/optlab-experiment.schema.json';
 import { RANGE_KINDS, REFERENCE_GRIDS, gridSize, gridValueIssues } from './grid';
 import type { JsonDocument } from './json-locate';
-import { NEURAL_ONLY_KEYS, NQM_ONLY_KEYS, defaultNeuralLabel, isNeuralDocument, neuralIssues } from './neural';
+import { NEURAL_GRID_KEYS, NEURAL_ONLY_KEYS, NQM_ONLY_KEYS, defaultNeuralLabel, isNeuralDocument, neuralIssues } from './neural';
 import type { ExperimentFile, GridSpec, NeuralOptimizerType, NqmOptimizerType, OptimizerEntry } from './types';
 
 export interface ExperimentIssue {
@@ -222,7 +222,7 @@ function semanticIssues(json: unknown): Issue[] {
   const optimizers = Array.isArray(json.optimizers) ? json.optimizers : [];
   optimizers.forEach((entry: unknown, index) => {
     if (!isObj(entry) || typeof entry.type !== 'string') return;
-    if (neural ? !['sgd', 'momentum', 'nesterov', 'adam', 'adamw', 'rmsprop'].includes(entry.type) : !Object.hasOwn(REFERENCE_GRIDS, entry.type)) return;
+    if (neural ? !Object.hasOwn(NEURAL_GRID_KEYS, entry.type) : !Object.hasOwn(REFERENCE_GRIDS, entry.type)) return;
     const pointer = `/optimizers/${index}`;
     const type = entry.type as OptimizerEntry['type'];
     if (!neural) checkGrids(entry, type as NqmOptimizerType, pointer, issues);

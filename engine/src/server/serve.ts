@@ -88,11 +88,12 @@ export class EngineServer {
       const experiment = loadExperiment(path.resolve(req.file));
       const store = new RunStore(req.store);
       this.log('info', `${requestId}: running ${experiment.name} from ${experiment.file} into ${store.root}`);
-      // The experiment's own backend wins over the host's default (the VS Code setting).
-      const backend = experiment.backend ?? (req.backend !== undefined && req.backend !== 'auto' ? req.backend : undefined);
+      // A backend the experiment names wins over the host's default (the VS Code setting); 'auto'
+      // (also what a file without one resolves to) defers to that default.
+      const chosen = [experiment.backend, req.backend].find((b) => b !== undefined && b !== 'auto');
       const result = await runExperiment(experiment, store, {
         workers: req.workers,
-        ...(backend !== undefined && { backend }),
+        ...(chosen !== undefined && { backend: chosen }),
         onLog: (line) => this.log('info', `${requestId}: worker: ${line}`),
         signal: controller.signal,
         onRunsCreated: (runs) =>
@@ -104,7 +105,8 @@ export class EngineServer {
         },
         onMetrics: (runId, rows) => batcher.add(runId, rows),
         onProgress: (done, total, run) =>
-          this.channel.send({ type: 'progress', requestId, done, total, message: `${run.label} B=${run.batchSize}: ${run.stepsToTarget === null ? 'target not reached' : `${run.stepsToTarget} steps`}` }),
+          // Neural trials' labels already name the batch size, and their detail says why they ended.
+          this.channel.send({ type: 'progress', requestId, done, total, message: run.detail !== undefined ? `${run.label}: ${run.detail}` : `${run.label} B=${run.batchSize}: ${run.stepsToTarget === null ? 'target not reached' : `${run.stepsToTarget} steps`}` }),
       });
       batcher.flush();
       this.channel.send({

@@ -1,6 +1,6 @@
 // The experiment explorer (view optlab.experiments): the workspace's experiment files and, under
 // each, its runs from the store, newest first, with live status from the engine. Refreshed
-// (debounced) on file changes, store changes and engine events.
+// (throttled) on file changes, store changes and engine events.
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { TreeExperimentSnapshot } from '../api';
@@ -9,7 +9,7 @@ import { experimentBaseName } from '../model/experiment-runs';
 import { escapeMarkdown, plural } from '../model/format';
 import { effectiveStatus, runContextValue, runDescription, runIcon, runLabel, runTooltipMarkdown } from '../model/run-view';
 import type { RunIndex } from '../store/run-index';
-import { debounce } from '../util/timing';
+import { throttle } from '../util/timing';
 import type { ExperimentNode, OrphansNode, ProblemsNode, RunNode, TreeNode } from './tree-nodes';
 import type { WorkspaceExperiments } from './workspace-experiments';
 
@@ -18,7 +18,9 @@ export const VIEW_ID = 'optlab.experiments';
 export class ExperimentTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<TreeNode | undefined | void>();
   readonly onDidChangeTreeData = this.changed.event;
-  private readonly debounced = debounce(() => this.changed.fire(), 350);
+  // Throttled, not debounced: metrics arrive every 100 ms during a run, which would postpone a
+  // debounced refresh until the stream pauses.
+  private readonly scheduled = throttle(() => this.changed.fire(), 350);
 
   constructor(
     private readonly experiments: WorkspaceExperiments,
@@ -26,13 +28,13 @@ export class ExperimentTreeProvider implements vscode.TreeDataProvider<TreeNode>
     private readonly engine: EngineSupervisor,
   ) {}
 
-  /** Schedules a refresh (many events in a burst make one). */
+  /** Schedules a refresh (at most one per 350 ms however many events arrive). */
   refresh(): void {
-    this.debounced();
+    this.scheduled();
   }
 
   refreshNow(): void {
-    this.debounced.cancel();
+    this.scheduled.cancel();
     this.changed.fire();
   }
 
@@ -86,7 +88,7 @@ export class ExperimentTreeProvider implements vscode.TreeDataProvider<TreeNode>
   }
 
   dispose(): void {
-    this.debounced.cancel();
+    this.scheduled.cancel();
     this.changed.dispose();
   }
 

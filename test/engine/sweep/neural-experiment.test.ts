@@ -86,6 +86,8 @@ describe('neural experiment files', () => {
     const { issues } = issuesOf(exp);
     assert.ok(issues.some((i) => i.path === '/optimizers/0' && /missing required key 'learningRate'/.test(i.message)), JSON.stringify(issues));
     assert.ok(issues.some((i) => i.path.startsWith('/optimizers/1')), JSON.stringify(issues));
+    exp.optimizers = [{ type: 'kfac' }, { type: 'kfac', damping: 10 }];
+    assert.ok(issuesOf(exp).issues.some((i) => i.path === '/optimizers/1' && /K-FAC/.test(i.message)), 'two K-FAC entries with the same (default) label');
   });
 
   test('an unknown key inside a neural optimizer names its path, line and the allowed keys', () => {
