@@ -30,6 +30,7 @@ import { disposeState, stateTensors } from '../engine/src/optim/state';
 import type { Extras, GradientTransformation, Params, State } from '../engine/src/optim/types';
 import type { Model } from '../engine/src/models/types';
 import { sampledTarget } from '../engine/src/train/loss';
+import { subsetRows } from '../engine/src/train/loop';
 import { outputSpace } from '../engine/src/train/output-space';
 
 const quick = process.argv.includes('--quick');
@@ -100,7 +101,7 @@ class Trainer {
       lap('fwd/bwd');
       const extras: Extras = { stats: false };
       if (needs.layerStats === 'sampled') {
-        const rows = Math.min(BATCH, Math.ceil((needs.layerStatsFraction ?? 1) * BATCH));
+        const rows = subsetRows(BATCH, needs.layerStatsFraction, needs.subsetMinRows);
         const xs = rows < BATCH ? x.slice(0, rows) : x;
         const sampled = sampledTarget(this.model.loss, rows < BATCH ? output.slice(0, rows) : output, seed);
         extras.layerStats = lossAndGradients(this.model, this.params, xs, (out) => perExampleLoss(this.model.loss, out, sampled), { taps: true }).layerStats;
@@ -116,7 +117,7 @@ class Trainer {
         };
       }
       if (needs.outputSpace) {
-        const rows = Math.min(BATCH, Math.ceil((needs.outputSpaceFraction ?? 1) * BATCH));
+        const rows = subsetRows(BATCH, needs.outputSpaceFraction, needs.subsetMinRows);
         extras.outputSpace = rows < BATCH ? outputSpace(this.model, this.params, x.slice(0, rows), y.slice(0, rows), output.slice(0, rows)) : outputSpace(this.model, this.params, x, y, output);
         lap('outspace');
       }

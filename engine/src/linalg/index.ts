@@ -12,4 +12,5 @@ export { cholesky, choleskySolve, spdInverse } from './cholesky';
 export { solve } from './lu';
 export { symmetricEigen, symmetricEigenvalues, conditionNumber, extremeEigenvalues, type SymmetricEigen } from './eigen';
 export { largestEigenvalue } from './power';
+export { runInverseJob } from './inverse-jobs';
 export { InverseService, type InverseJob, type InverseTicket, type InverseServiceOptions } from './inverse-worker';

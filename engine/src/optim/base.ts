@@ -46,16 +46,6 @@ export function applyUpdates(params: Params, updates: Params): Params {
   return tf.tidy(() => mapParams(params, (p, name) => tf.add(p, updates[name]), { what: 'updates', tree: updates }));
 }
 
-/** Adds updates to variables in place (for models that keep their weights in tf.Variables). */
-export function applyUpdatesToVariables(variables: Record<string, tf.Variable>, updates: Params): void {
-  assertSameNames(variables, updates, 'updates');
-  for (const [name, v] of Object.entries(variables)) {
-    tf.tidy(() => {
-      v.assign(tf.add(v, updates[name]));
-    });
-  }
-}
-
 /**
  * One optimizer step: update (consuming `state`), apply, dispose the updates. Returns new params
  * (owned by the caller; the old ones are not disposed) and the new state.

@@ -90,7 +90,8 @@ function specError<T>(where: string, build: () => T): T {
     return build();
   } catch (err) {
     if (!(err instanceof RangeError)) throw err;
-    const message = err.message.replace(/^[a-z_]+: /, '');
+    // "kfac: ..." or "natural gradient: ...": the transform's name, then the option.
+    const message = err.message.replace(/^[a-z_ ]+: /, '');
     const option = /^([A-Za-z]+)\b/.exec(message)?.[1] ?? '';
     throw new OptimizerSpecError(`${where}: ${message}`, option);
   }

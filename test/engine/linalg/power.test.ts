@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { addDiagonal, extremeEigenvalues, largestEigenvalue, spdInverse } from '../../../engine/src/linalg';
-import { toLayerInverses, inverseJobs } from '../../../engine/src/optim/kfac/inverses';
+import { inverseJobs, runJobsHere, toLayerInverses } from '../../../engine/src/optim/kfac/inverses';
 import { mul, randomMatrix, tr } from './helpers';
 
 /** a^T a / rows: PSD, rank-deficient when rows < cols (like a K-FAC factor of a small batch). */
@@ -40,4 +40,14 @@ test('K-FAC condition numbers of large damped factors: power iteration on the fa
     inv.aInv.dispose();
     inv.gInv.dispose();
   }
+});
+
+test('a failed factor inversion names the K-FAC layer, the factor and the update', () => {
+  // An indefinite G (eigenvalues -1 and 3): its damped Cholesky fails.
+  const n = 5;
+  const a = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) a[i * (n + 1)] = 1;
+  const factors = { hidden: { a, g: new Float64Array([1, 2, 2, 1]), dimA: n, dimG: 2 } };
+  const jobs = inverseJobs(factors, 0.1, false);
+  assert.throws(() => runJobsHere(jobs, factors, 7), /kfac: update 7, layer "hidden" output factor G: cholesky: matrix is not positive definite/);
 });

@@ -2,7 +2,7 @@
 // science-spec 3.3), running them synchronously or on the InverseService's worker thread, and
 // turning the results into device tensors for the preconditioner.
 import * as tf from '@tensorflow/tfjs';
-import { addDiagonal, extremeEigenvalues, largestEigenvalue, spdInverse, symmetricEigen, type InverseJob, type SymmetricEigen } from '../../linalg';
+import { extremeEigenvalues, largestEigenvalue, LinalgError, runInverseJob, type InverseJob, type SymmetricEigen } from '../../linalg';
 import { piAdjustedDamping } from './damping';
 
 /** A layer's factors as the state keeps them (host Float64, row-major). */
@@ -58,12 +58,35 @@ export function inverseJobs(factors: Record<string, FactorPair>, damping: number
   return jobs;
 }
 
-/** Runs the jobs on this thread (the same arithmetic the worker runs). */
-export function runJobsHere(jobs: InverseJob[]): (Float64Array | SymmetricEigen)[] {
-  return jobs.map((j) => {
-    if (j.kind === 'symmetricEigen') return symmetricEigen(j.damping ? addDiagonal(j.matrix, j.n, j.damping) : j.matrix, j.n);
-    return spdInverse(j.damping ? addDiagonal(j.matrix, j.n, j.damping) : j.matrix, j.n);
+/** Which factor job i of inverseJobs(factors) inverts (two jobs per layer, input factor first). */
+function jobLabel(factors: Record<string, FactorPair>, i: number): string {
+  const name = Object.keys(factors)[Math.floor(i / 2)];
+  return `layer "${name}" ${i % 2 === 0 ? 'input factor A' : 'output factor G'}`;
+}
+
+/**
+ * Runs the jobs on this thread (the same arithmetic the worker runs). A failed decomposition (a
+ * factor of NaNs, no damping on a singular factor) names its layer and factor.
+ */
+export function runJobsHere(jobs: InverseJob[], factors: Record<string, FactorPair>, update: number): (Float64Array | SymmetricEigen)[] {
+  return jobs.map((j, i) => {
+    try {
+      return runInverseJob(j.kind, j.matrix, j.n, j.damping);
+    } catch (err) {
+      if (!(err instanceof LinalgError)) throw err;
+      throw new LinalgError(`kfac: update ${update}, ${jobLabel(factors, i)}: ${err.message}`);
+    }
   });
+}
+
+/** A worker's failure, with the layers whose factors the batch held (the worker does not say which job). */
+export function namingLayers<T>(factors: Record<string, FactorPair>, update: number, collect: () => T): T {
+  try {
+    return collect();
+  } catch (err) {
+    if (!(err instanceof LinalgError)) throw err;
+    throw new LinalgError(`kfac: inverting the factors submitted at update ${update} (layers ${Object.keys(factors).map((n) => `"${n}"`).join(', ')}) failed: ${err.message}`);
+  }
 }
 
 function condOfDamped(m: Float64Array, n: number, damping: number, inverse: Float64Array): number {
@@ -82,12 +105,19 @@ export function toLayerInverses(factors: Record<string, FactorPair>, jobs: Inver
     const [ja, jg] = [jobs[2 * i], jobs[2 * i + 1]];
     const [ra, rg] = [results[2 * i], results[2 * i + 1]];
     if (ra instanceof Float64Array && rg instanceof Float64Array) {
+      // Condition numbers are statistics: computed on first read (a logging step), then cached.
+      let aCond: number | undefined;
+      let gCond: number | undefined;
       out[name] = {
         kind: 'cholesky',
         aInv: tf.tensor2d(toFloat32Flushed(ra), [f.dimA, f.dimA], 'float32'),
         gInv: tf.tensor2d(toFloat32Flushed(rg), [f.dimG, f.dimG], 'float32'),
-        aCond: condOfDamped(ja.matrix, f.dimA, ja.damping ?? 0, ra),
-        gCond: condOfDamped(jg.matrix, f.dimG, jg.damping ?? 0, rg),
+        get aCond() {
+          return (aCond ??= condOfDamped(ja.matrix, f.dimA, ja.damping ?? 0, ra));
+        },
+        get gCond() {
+          return (gCond ??= condOfDamped(jg.matrix, f.dimG, jg.damping ?? 0, rg));
+        },
       };
       return;
     }

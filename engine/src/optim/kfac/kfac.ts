@@ -13,12 +13,13 @@
 //      minibatch, and the Levenberg-Marquardt rule for lambda.
 import * as tf from '@tensorflow/tfjs';
 import { InverseService, trace, type InverseJob, type InverseTicket } from '../../linalg';
-import { mapParams, requireExtras, wantStats } from '../base';
+import { applyUpdates, mapParams, requireExtras, wantStats } from '../base';
+import { disposeState } from '../state';
 import type { GradientTransformation, LayerTap, Needs, Params, Schedule } from '../types';
 import { levenbergMarquardt } from './damping';
 import { emaUpdate, emaWeights, nextWeight } from './ema';
 import { readFactors } from './factors';
-import { disposeInverses, inverseJobs, runJobsHere, toLayerInverses, type FactorPair, type LayerInverse } from './inverses';
+import { disposeInverses, inverseJobs, runJobsHere, toLayerInverses, namingLayers, type FactorPair, type LayerInverse } from './inverses';
 import { resolveKfacOptions, type KfacOptions, type ResolvedKfacOptions } from './options';
 import { eigenSolve, kroneckerSolve, stackGradient, unstackUpdate, type LayerParams } from './precondition';
 import { modelChange, quadraticTerms, solveQuadraticModel, type QuadraticTerms } from './qmodel';
@@ -49,6 +50,11 @@ export type KfacState = {
 const MAX_LAYER_STATS = 8;
 
 let instances = 0;
+/**
+ * One inverse worker thread per process, shared by every K-FAC instance (a sweep worker runs many
+ * trials); tickets are keyed per instance, and the worker runs batches in submission order.
+ */
+let sharedService: InverseService | null = null;
 
 function scheduleOf(lr: number | Schedule | undefined): Schedule | null {
   if (lr === undefined) return null;
@@ -64,10 +70,6 @@ function factorPairs(layers: Record<string, KfacLayerState>, copy: boolean): Rec
   const out: Record<string, FactorPair> = {};
   for (const [name, l] of Object.entries(layers)) out[name] = { a: copy ? l.a.slice() : l.a, g: copy ? l.g.slice() : l.g, dimA: l.dimA, dimG: l.dimG };
   return out;
-}
-
-function disposeParams(p: Params | null): void {
-  if (p) for (const t of Object.values(p)) if (!t.isDisposed) t.dispose();
 }
 
 /** Per-layer factor stats (traces of the averages, conditions of the damped factors), bounded in number. */
@@ -119,7 +121,6 @@ export function kfac(options: Partial<KfacOptions> = {}): GradientTransformation
   }
   const eta = o.l2;
   const id = `kfac${++instances}`;
-  let service: InverseService | null = null;
   const tickets = new Map<string, InverseTicket>();
   let ticketCount = 0;
 
@@ -131,14 +132,15 @@ export function kfac(options: Partial<KfacOptions> = {}): GradientTransformation
     const jobs = inverseJobs(pending.factors, pending.damping, o.exactInverses);
     const ticket = tickets.get(pending.ticket);
     tickets.delete(pending.ticket);
-    const results = ticket ? ticket.wait() : runJobsHere(jobs);
+    const submittedAt = pending.applyAt - o.inverseLag;
+    const results = ticket ? namingLayers(pending.factors, submittedAt, () => ticket.wait()) : runJobsHere(jobs, pending.factors, submittedAt);
     return toLayerInverses(pending.factors, jobs, results, pending.damping);
   }
 
   function submit(jobs: InverseJob[]): string {
-    service ??= new InverseService();
+    sharedService ??= new InverseService();
     const key = `${id}:${++ticketCount}`;
-    tickets.set(key, service.submit(jobs));
+    tickets.set(key, sharedService.submit(jobs));
     return key;
   }
 
@@ -164,12 +166,12 @@ export function kfac(options: Partial<KfacOptions> = {}): GradientTransformation
 
   /** h(theta + delta) - h(theta) on the minibatch, with the L2 term eta/2 |theta|^2. */
   function actualChange(params: Params, delta: Params, loss: number, lossAt: (p: Params) => number): number {
-    const moved = tf.tidy(() => mapParams(params, (p, n) => tf.add(p, delta[n])));
+    const moved = applyUpdates(params, delta);
     let h1: number;
     try {
       h1 = lossAt(moved);
     } finally {
-      disposeParams(moved);
+      disposeState(moved);
     }
     if (eta === 0) return h1 - loss;
     // eta/2 (|theta + delta|^2 - |theta|^2) = eta (theta.delta + |delta|^2 / 2)
@@ -240,7 +242,7 @@ export function kfac(options: Partial<KfacOptions> = {}): GradientTransformation
         if (asyncNow) {
           pending = { applyAt: k + o.inverseLag, ticket: submit(jobs), damping, factors };
         } else {
-          const fresh = toLayerInverses(factors, jobs, runJobsHere(jobs), damping);
+          const fresh = toLayerInverses(factors, jobs, runJobsHere(jobs, factors, k), damping);
           disposeInverses(inverses);
           inverses = fresh;
         }
@@ -309,7 +311,7 @@ export function kfac(options: Partial<KfacOptions> = {}): GradientTransformation
         stats.damping = lambda;
         if (wantStats(extras)) Object.assign(stats, layerStats(layers, active));
 
-        disposeParams(state.delta0);
+        disposeState(state.delta0);
         next.delta0 = tf.tidy(() => mapParams(updates, (u) => tf.clone(u)));
         lap('update');
         next.updates = k + 1;
@@ -318,8 +320,8 @@ export function kfac(options: Partial<KfacOptions> = {}): GradientTransformation
         next.pending = pending;
         return { updates, state: next, stats };
       } finally {
-        disposeParams(direction);
-        if (g !== grads) disposeParams(g);
+        disposeState(direction);
+        if (g !== grads) disposeState(g);
       }
     },
   };
