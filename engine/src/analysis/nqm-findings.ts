@@ -8,16 +8,17 @@ export interface Finding {
   holds: boolean | null; // null: the experiment lacks what the claim needs
 }
 
-const reached = (rows: ScalingRow[]) => rows.filter((r): r is ScalingRow & { steps: number } => r.steps !== null);
+export const reached = (rows: ScalingRow[]) => rows.filter((r): r is ScalingRow & { steps: number } => r.steps !== null);
 
-function slopeAtSmallB(rows: ScalingRow[]): number | null {
+/** Slope of log2 S against log2 B between the two smallest batch sizes that reached the target. */
+export function slopeAtSmallB(rows: ScalingRow[]): number | null {
   const ok = reached(rows);
   if (ok.length < 2) return null;
   const [a, b] = ok;
   return Math.log2(b.steps / a.steps) / Math.log2(b.batchSize / a.batchSize);
 }
 
-function fmt(x: number, digits = 3): string {
+export function fmt(x: number, digits = 3): string {
   if (!Number.isFinite(x)) return String(x);
   const abs = Math.abs(x);
   if (abs !== 0 && (abs >= 1e5 || abs < 1e-3)) return x.toExponential(2);

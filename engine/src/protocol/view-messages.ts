@@ -57,11 +57,6 @@ export interface MetricsBatchMessage {
   batches: RunMetrics[];
 }
 
-/** How many rows a RunMetrics carries. */
-export function runMetricsLength(m: RunMetrics): number {
-  return m.columns !== undefined ? m.length : m.rows.length;
-}
-
 export interface RunStatusMessage {
   type: 'runStatus';
   runId: string;

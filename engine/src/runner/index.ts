@@ -6,7 +6,7 @@ import { isNeuralProblem } from '../experiment/types';
 import type { RunStore } from '../store';
 import { neuralFindings } from '../sweep/findings';
 import { runNeuralExperiment, type SweepOptions } from '../sweep/runner';
-import { NQM_BACKEND, runNqmExperiment } from './nqm-runner';
+import { runNqmExperiment } from './nqm-runner';
 import type { ExperimentResult } from './report-types';
 
 export type ExperimentOptions = SweepOptions;
@@ -18,9 +18,4 @@ export function runExperiment(exp: ResolvedExperiment, store: RunStore, options:
 
 export function findingsFor(exp: ResolvedExperiment, result: ExperimentResult): Finding[] {
   return isNeuralProblem(exp.problem) ? neuralFindings(result.criticalBatchSize) : nqmFindings(result.criticalBatchSize);
-}
-
-/** What the engine computes with, for a problem type (before any neural worker has started). */
-export function backendLabel(exp: ResolvedExperiment): string {
-  return isNeuralProblem(exp.problem) ? `tfjs (${exp.backend ?? 'auto'})` : NQM_BACKEND;
 }

@@ -1,17 +1,8 @@
 // The paper's claims about real networks (Zhang et al. 2019, section 5; McCandlish et al. 2018),
 // checked against a neural sweep's measured critical-batch-size reports. Each names its numbers and
 // says whether they agree; null when the sweep lacks what the claim needs.
-import type { Finding } from '../analysis/nqm-findings';
-import type { CriticalBatchReport, ScalingRow } from '../runner/report-types';
-
-const reached = (rows: ScalingRow[]) => rows.filter((r): r is ScalingRow & { steps: number } => r.steps !== null);
-
-function fmt(x: number, digits = 3): string {
-  if (!Number.isFinite(x)) return String(x);
-  const a = Math.abs(x);
-  if (a !== 0 && (a >= 1e5 || a < 1e-3)) return x.toExponential(2);
-  return Number(x.toPrecision(digits)).toString();
-}
+import { fmt, reached, slopeAtSmallB, type Finding } from '../analysis/nqm-findings';
+import type { CriticalBatchReport } from '../runner/report-types';
 
 const ADAPTIVE = ['adam', 'adamw', 'rmsprop'];
 
@@ -45,13 +36,8 @@ export function neuralFindings(reports: CriticalBatchReport[]): Finding[] {
 
   // 2. Perfect scaling at small batch sizes: steps halve when the batch doubles.
   const slopes = reports
-    .map((r) => {
-      const ok = reached(r.points);
-      if (ok.length < 2) return null;
-      const [a, b] = ok;
-      return { label: r.optimizer, slope: Math.log2(b.steps / a.steps) / Math.log2(b.batchSize / a.batchSize) };
-    })
-    .filter((s): s is { label: string; slope: number } => s !== null);
+    .map((r) => ({ label: r.optimizer, slope: slopeAtSmallB(r.points) }))
+    .filter((s): s is { label: string; slope: number } => s.slope !== null);
   if (slopes.length) {
     out.push({
       claim: 'At small batch sizes the steps to target fall about as 1/B (slope of log2 S vs log2 B near -1)',

@@ -45,3 +45,14 @@ export type WorkerMessage =
   | { type: 'metrics'; trial: number; rows: MetricRow[] }
   | { type: 'trialDone'; trial: number; result: TrainResult }
   | { type: 'trialFailed'; trial: number; message: string };
+
+/** The experiment cannot run as written (a model or optimizer option the engine rejects). */
+export class SetupInvalid extends Error {
+  override name = 'SetupInvalid';
+  constructor(
+    readonly path: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}

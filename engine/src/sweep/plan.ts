@@ -97,15 +97,6 @@ export function planSweep(exp: ResolvedExperiment): SweepPlan {
 }
 
 /**
- * A trial's result as the sweep sees it: the steps to target (null: not reached, diverged, failed
- * or cancelled).
- */
-export interface TrialOutcome {
-  trial: number;
-  steps: number | null;
-}
-
-/**
  * The best trial of a cell: fewest steps to target, ties to the earlier grid point (so the choice
  * does not depend on which worker finished first). Null when no trial reached the target.
  */

@@ -7,7 +7,9 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { MetricRow } from '../store/types';
 import type { TrainResult } from '../train/types';
-import type { BackendInfo, ParentMessage, WorkerMessage, WorkerSetup } from './messages';
+import { SetupInvalid, type BackendInfo, type ParentMessage, type WorkerMessage, type WorkerSetup } from './messages';
+
+export { SetupInvalid } from './messages';
 
 /** What runs a trial: the process pool, or a fake in tests. */
 export interface TrialRunner {
@@ -36,16 +38,6 @@ export interface TrialHooks {
 
 export type TrialResultOrFailure = { ok: true; result: TrainResult } | { ok: false; message: string };
 
-/** The experiment cannot run as written (a model or optimizer option the engine rejects). */
-export class SetupInvalid extends Error {
-  override name = 'SetupInvalid';
-  constructor(
-    readonly path: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 export interface PoolOptions {
   workers: number;

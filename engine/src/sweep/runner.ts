@@ -95,7 +95,6 @@ interface CellState {
   started: boolean;
   finished: number;
   incumbent: number | null;
-  failures: number;
 }
 
 export async function runNeuralExperiment(exp: ResolvedExperiment, store: RunStore, options: SweepOptions = {}): Promise<ExperimentResult> {
@@ -153,7 +152,6 @@ export async function runNeuralExperiment(exp: ResolvedExperiment, store: RunSto
       started: false,
       finished: 0,
       incumbent: null,
-      failures: 0,
     }));
     options.onRunsCreated?.([
       ...cells.map((c, i) => ({ id: c.writer.id, label: plan.cells[i].optimizer.label, optimizer: plan.cells[i].optimizer.type, batchSize: plan.cells[i].batchSize })),
@@ -306,7 +304,6 @@ export async function runNeuralExperiment(exp: ResolvedExperiment, store: RunSto
         const affected = (oc: number) => oc === ci || (factor !== undefined && plan.cells[oc].optimizer === plan.cells[ci].optimizer && plan.cells[oc].batchSize > t.batchSize);
         for (const other of running) if (affected(plan.trials[other].cell)) runner.setLimit(other, limitOf(other));
       }
-      if (status === 'failed') cell.failures++;
       cell.finished++;
       done++;
       const detail =

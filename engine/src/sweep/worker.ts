@@ -9,7 +9,7 @@ import type { MetricRow } from '../store/types';
 import { describeSelection, initBackend } from '../tf/backend';
 import { train } from '../train/loop';
 import type { TargetMetric } from '../train/types';
-import type { ParentMessage, WorkerMessage, WorkerSetup } from './messages';
+import { SetupInvalid, type ParentMessage, type WorkerMessage, type WorkerSetup } from './messages';
 
 /** 'conv[1].kernelSize' -> '/conv/1/kernelSize'. */
 export function optionPathToPointer(p: string): string {
@@ -19,14 +19,6 @@ export function optionPathToPointer(p: string): string {
 
 const TASK_OF: Record<string, Model['task']> = { classification: 'classification', regression: 'regression', autoencoder: 'reconstruction' };
 
-export class InvalidSetup extends Error {
-  constructor(
-    readonly path: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 export interface Prepared {
   data: LoadedDataset;
@@ -34,14 +26,14 @@ export interface Prepared {
   info: { dataset: string; model: string; parameters: number; loadMs: number };
 }
 
-/** Loads the data and builds the model of a setup; problems become InvalidSetup naming the JSON path. */
+/** Loads the data and builds the model of a setup; problems become SetupInvalid naming the JSON path. */
 export function prepare(setup: WorkerSetup): Prepared {
   const t0 = performance.now();
   let data: LoadedDataset;
   try {
     data = loadDataset(setup.problem.data, { pointer: '/problem/data', baseDir: setup.baseDir });
   } catch (err) {
-    if (err instanceof DatasetSpecError) throw new InvalidSetup(err.pointer ?? '/problem/data', err.message.replace(/^\/problem\/data\S*: /, ''));
+    if (err instanceof DatasetSpecError) throw new SetupInvalid(err.pointer ?? '/problem/data', err.message.replace(/^\/problem\/data\S*: /, ''));
     throw err;
   }
   const task = TASK_OF[setup.problem.type];
@@ -52,17 +44,17 @@ export function prepare(setup: WorkerSetup): Prepared {
   try {
     model = makeModel(spec, { inputShape: data.info.xShape, outputSize });
   } catch (err) {
-    if (err instanceof ModelSpecError) throw new InvalidSetup(`/problem/model${optionPathToPointer(err.path)}`, err.message);
+    if (err instanceof ModelSpecError) throw new SetupInvalid(`/problem/model${optionPathToPointer(err.path)}`, err.message);
     throw err;
   }
-  if (model.task !== task) throw new InvalidSetup('/problem/model', `a ${setup.problem.type} problem needs a model for ${task}, but ${model.name} is for ${model.task}`);
-  if (task === 'classification' && data.info.task !== 'classification') throw new InvalidSetup('/problem/data', `a classification problem needs a dataset with class labels; ${data.info.name} is a regression set`);
-  if (task === 'regression' && data.info.task !== 'regression') throw new InvalidSetup('/problem/data', `a regression problem needs regression targets; ${data.info.name} has class labels`);
+  if (model.task !== task) throw new SetupInvalid('/problem/model', `a ${setup.problem.type} problem needs a model for ${task}, but ${model.name} is for ${model.task}`);
+  if (task === 'classification' && data.info.task !== 'classification') throw new SetupInvalid('/problem/data', `a classification problem needs a dataset with class labels; ${data.info.name} is a regression set`);
+  if (task === 'regression' && data.info.task !== 'regression') throw new SetupInvalid('/problem/data', `a regression problem needs regression targets; ${data.info.name} has class labels`);
   for (const probe of setup.probes) {
     try {
       makeOptimizer(probe.spec, { batchSize: probe.batchSize });
     } catch (err) {
-      if (err instanceof OptimizerSpecError) throw new InvalidSetup(`${probe.pointer}${optionPathToPointer(err.path)}`, err.message);
+      if (err instanceof OptimizerSpecError) throw new SetupInvalid(`${probe.pointer}${optionPathToPointer(err.path)}`, err.message);
       throw err;
     }
   }
@@ -146,7 +138,7 @@ function main(): void {
               info: { backend: selection.backend, description: describeSelection(selection), device: selection.device, versions: selection.versions, ...prepared.info },
             });
           } catch (err) {
-            if (err instanceof InvalidSetup) send({ type: 'invalid', path: err.path, message: err.message });
+            if (err instanceof SetupInvalid) send({ type: 'invalid', path: err.path, message: err.message });
             else send({ type: 'setupFailed', message: err instanceof Error ? err.message : String(err) });
           }
         } else if (m.type === 'trial') {

@@ -326,11 +326,23 @@ interface Ctx {
 
 type Attempt = Omit<BackendSelection, 'preference' | 'skipped' | 'gradientFixes'>;
 
+/** The wasm thread count asked for, checked; an invalid environment value is named as such. */
+function wasmThreadsOf(options: InitOptions): number {
+  if (options.wasmThreads !== undefined) return checkWasmThreads(options.wasmThreads);
+  const env = process.env.OPTLAB_WASM_THREADS;
+  if (!env) return 1;
+  try {
+    return checkWasmThreads(Number(env));
+  } catch (err) {
+    throw new RangeError(`OPTLAB_WASM_THREADS=${JSON.stringify(env)}: ${(err as Error).message}`);
+  }
+}
+
 function context(options: InitOptions): Ctx {
   return {
     tfjsVersion: '4.22.0',
     loader: options.loader ?? nodeModuleLoader(),
-    wasmThreads: checkWasmThreads(options.wasmThreads ?? (process.env.OPTLAB_WASM_THREADS ? Number(process.env.OPTLAB_WASM_THREADS) : 1)),
+    wasmThreads: wasmThreadsOf(options),
     gpuName: options.gpuName ?? nvidiaSmiGpuName,
     platform: options.platform ?? process.platform,
     arch: options.arch ?? process.arch,

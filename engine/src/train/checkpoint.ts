@@ -4,6 +4,8 @@
 // into the run folder as checkpoint.json.
 import fs from 'node:fs';
 import path from 'node:path';
+import { writeFileAtomicSync } from '../store/atomic-write';
+import { nodeStoreFs } from '../store/fs-ops';
 import { deserializeState, serializeState, type SerializedState } from '../optim/state';
 import type { Params, State } from '../optim/types';
 
@@ -38,17 +40,9 @@ export function checkpointPath(dir: string): string {
 
 export function writeCheckpoint(dir: string, data: Omit<Checkpoint, 'version' | 'params' | 'optimizerState'>, params: Params, state: State): void {
   const doc: Checkpoint = { version: CHECKPOINT_VERSION, ...data, params: serializeState(params), optimizerState: serializeState(state) };
-  const file = checkpointPath(dir);
-  const tmp = `${file}.${process.pid}.tmp`;
   fs.mkdirSync(dir, { recursive: true });
-  const fd = fs.openSync(tmp, 'w');
-  try {
-    fs.writeSync(fd, JSON.stringify(doc));
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(tmp, file);
+  // The store's atomic write: a crash or a full disk leaves the previous checkpoint whole.
+  writeFileAtomicSync(nodeStoreFs, checkpointPath(dir), JSON.stringify(doc));
 }
 
 export function readCheckpoint(dir: string): Checkpoint {

@@ -68,7 +68,7 @@ export class NeuralSetupCheck {
       engine.prepare({ problem, target: exp.target, budget: exp.budget ?? { maxSteps: 1 }, seed: exp.seed, backend: 'cpu', baseDir, logEvery: 1, probes: [] });
     } catch (err) {
       issues =
-        err instanceof engine.InvalidSetup
+        err instanceof engine.SetupInvalid
           ? [{ path: err.path, message: err.message }]
           : [{ path: '/problem', message: `the engine could not prepare this problem: ${errorMessage(err)}` }];
     }

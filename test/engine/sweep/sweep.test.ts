@@ -31,15 +31,17 @@ function fakeSteps(type: string, lr: number, batchSize: number): number | 'diver
 }
 
 class FakeRunner implements TrialRunner {
-  readonly capacity = 2;
+  readonly capacity: number;
   started: WorkerSetup | undefined;
   stopped = 0;
   requests: TrialRequest[] = [];
   limits: { trial: number; stepLimit: number }[] = [];
   private live = new Map<number, { limit: number }>();
   constructor(
-    private readonly opts: { invalid?: SetupInvalid; onRun?: (r: TrialRequest) => void; failLr?: number } = {},
-  ) {}
+    private readonly opts: { invalid?: SetupInvalid; onRun?: (r: TrialRequest) => void; failLr?: number; capacity?: number } = {},
+  ) {
+    this.capacity = opts.capacity ?? 2;
+  }
 
   start(setup: WorkerSetup): Promise<BackendInfo> {
     this.started = setup;
@@ -168,7 +170,8 @@ describe('neural sweep (fake trial runner)', () => {
 
   test('trials never get more steps than could beat the cell\'s best, and are told when it improves', async () => {
     const exp = parseExperiment(JSON.stringify(EXPERIMENT));
-    const runner = new FakeRunner();
+    // Four at a time: trials of one cell run side by side, so a finished one can lower the others' limits.
+    const runner = new FakeRunner({ capacity: 4 });
     await runNeuralExperiment(exp, new RunStore(path.join(tmp, 'b')), { runner });
     const byTrial = new Map(runner.requests.map((r) => [r.trial, r]));
     // Some trials started with a limit below the budget (a best existed), none with a limit that hides a better result.
@@ -179,6 +182,8 @@ describe('neural sweep (fake trial runner)', () => {
       const best = expectedBest(spec.type, r.batchSize);
       if (best && s === best.steps && spec.learningRate === best.lr) assert.ok(r.stepLimit >= s, `the winner of B=${r.batchSize} was cut at ${r.stepLimit}`);
     }
+    // Running trials were told of improvements (the fake runner's trials overlap).
+    assert.ok(runner.limits.length > 0, 'no running trial was told of a better best');
     for (const l of runner.limits) assert.ok(byTrial.has(l.trial));
   });
 
