@@ -104,7 +104,7 @@ class Trainer {
         const rows = subsetRows(BATCH, needs.layerStatsFraction, needs.subsetMinRows);
         const xs = rows < BATCH ? x.slice(0, rows) : x;
         const sampled = sampledTarget(this.model.loss, rows < BATCH ? output.slice(0, rows) : output, seed);
-        extras.layerStats = lossAndGradients(this.model, this.params, xs, (out) => perExampleLoss(this.model.loss, out, sampled), { taps: true }).layerStats;
+        extras.layerStats = lossAndGradients(this.model, this.params, xs, (out) => perExampleLoss(this.model.loss, out, sampled), { taps: true, paramGrads: false }).layerStats;
         lap('sampled');
       }
       if (needs.loss) extras.loss = r.loss.dataSync()[0];

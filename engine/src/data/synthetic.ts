@@ -19,7 +19,8 @@ export interface Synthetic<P> {
   params: P;
 }
 
-const rngs = (seed: number) => ({
+/** The seeded generators of a synthetic set: its model, its training and its test examples. */
+export const rngs = (seed: number) => ({
   params: new Rng(seed, STREAMS.params),
   train: new Rng(seed, STREAMS.train),
   test: new Rng(seed, STREAMS.test),
@@ -33,18 +34,18 @@ function balancedLabels(n: number, k: number, rng: Rng): Int32Array {
   return y;
 }
 
-function checkSizes(what: string, o: SizeOptions): void {
+export function checkSizes(what: string, o: SizeOptions): void {
   for (const key of ['trainSize', 'testSize'] as const) {
     if (!Number.isInteger(o[key]) || o[key] < 0) throw new RangeError(`${what}: ${key} must be a non-negative integer, got ${o[key]}`);
   }
   if (!Number.isFinite(o.seed)) throw new RangeError(`${what}: seed must be a finite number, got ${o.seed}`);
 }
 
-function positiveInt(what: string, key: string, v: number, min = 1): void {
+export function positiveInt(what: string, key: string, v: number, min = 1): void {
   if (!Number.isInteger(v) || v < min) throw new RangeError(`${what}: ${key} must be an integer >= ${min}, got ${v}`);
 }
 
-function nonNegative(what: string, key: string, v: number): void {
+export function nonNegative(what: string, key: string, v: number): void {
   if (!(Number.isFinite(v) && v >= 0)) throw new RangeError(`${what}: ${key} must be a finite number >= 0, got ${v}`);
 }
 

@@ -3,10 +3,9 @@
 // surely, no two inputs are parallel, as the NGD convergence theorem assumes), targets
 // y_i ~ N(0, targetStd^2) drawn independently of x (pure memorisation: an overparameterised net
 // can still fit them exactly). Seeded like the other synthetic sets (synthetic.ts).
-import { Rng } from '../util/random.js';
+import type { Rng } from '../util/random.js';
 import type { Dataset } from './dataset.js';
-import { STREAMS } from './shuffle.js';
-import type { SizeOptions, Synthetic } from './synthetic.js';
+import { checkSizes, nonNegative, positiveInt, rngs, type SizeOptions, type Synthetic } from './synthetic.js';
 
 export interface UnitSphereOptions extends SizeOptions {
   /** Input dimension d (>= 1; the theorem needs d >= 2 for non-parallel inputs). */
@@ -20,12 +19,9 @@ export const UNIT_SPHERE_DEFAULTS = { dim: 8, targetStd: 1, trainSize: 32, testS
 /** n unit-norm inputs in R^dim with independent Gaussian regression targets (yShape [1]). */
 export function unitSphere(options: Partial<UnitSphereOptions> = {}): Synthetic<Record<string, never>> {
   const o = { ...UNIT_SPHERE_DEFAULTS, ...options };
-  for (const key of ['trainSize', 'testSize'] as const) {
-    if (!Number.isInteger(o[key]) || o[key] < 0) throw new RangeError(`unitSphere: ${key} must be a non-negative integer, got ${o[key]}`);
-  }
-  if (!Number.isFinite(o.seed)) throw new RangeError(`unitSphere: seed must be a finite number, got ${o.seed}`);
-  if (!Number.isInteger(o.dim) || o.dim < 1) throw new RangeError(`unitSphere: dim must be an integer >= 1, got ${o.dim}`);
-  if (!(Number.isFinite(o.targetStd) && o.targetStd >= 0)) throw new RangeError(`unitSphere: targetStd must be a finite number >= 0, got ${o.targetStd}`);
+  checkSizes('unitSphere', o);
+  positiveInt('unitSphere', 'dim', o.dim);
+  nonNegative('unitSphere', 'targetStd', o.targetStd);
   const d = o.dim;
   const sample = (n: number, rng: Rng): Dataset => {
     const x = new Float32Array(n * d);
@@ -48,8 +44,8 @@ export function unitSphere(options: Partial<UnitSphereOptions> = {}): Synthetic<
     return { x, y, n, xShape: [d], yShape: [1] };
   };
   return {
-    train: sample(o.trainSize, new Rng(o.seed, STREAMS.train)),
-    test: sample(o.testSize, new Rng(o.seed, STREAMS.test)),
+    train: sample(o.trainSize, rngs(o.seed).train),
+    test: sample(o.testSize, rngs(o.seed).test),
     params: {},
   };
 }

@@ -32,16 +32,20 @@ export function lossAndGradients(
   params: Params,
   x: tf.Tensor,
   perExample: (output: tf.Tensor) => tf.Tensor,
-  options: { taps?: boolean } = {},
+  options: { taps?: boolean; paramGrads?: boolean } = {},
 ): GradientsResult {
-  const names = Object.keys(model.paramShapes);
-  for (const n of names) if (!params[n]) throw new RangeError(`${model.name}: parameter "${n}" is missing`);
+  const allNames = Object.keys(model.paramShapes);
+  for (const n of allNames) if (!params[n]) throw new RangeError(`${model.name}: parameter "${n}" is missing`);
+  // paramGrads false (taps only, e.g. K-FAC's sampled-target pass): the parameters are constants,
+  // so the backward pass skips the weight-gradient matmuls.
+  const names = options.paramGrads === false ? [] : allNames;
+  if (names.length === 0 && !options.taps) throw new RangeError('lossAndGradients: paramGrads false needs taps (there is nothing to differentiate)');
   const batch = x.shape[0];
   const layers = options.taps ? model.layers : [];
   const zeros = layers.map((l) => tf.zeros([batch, ...l.outputShape]));
   let inputs: Record<string, tf.Tensor> = {};
   const f = (...args: tf.Tensor[]): tf.Scalar => {
-    const p: Params = {};
+    const p: Params = { ...params };
     names.forEach((n, i) => (p[n] = args[i]));
     const perturb: Record<string, tf.Tensor> = {};
     layers.forEach((l, i) => (perturb[l.name] = args[names.length + i]));

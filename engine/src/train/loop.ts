@@ -12,8 +12,7 @@
 // its checkpoint continues exactly as if it had never stopped.
 import * as tf from '@tensorflow/tfjs';
 import { Minibatcher, type Batch } from '../data/batches';
-import { gather, type Dataset } from '../data/dataset';
-import { sampleIndices } from '../data/shuffle';
+import { subset, type Dataset } from '../data/dataset';
 import { modelLoss, perExampleLoss } from '../models/loss';
 import { lossAndGradients, type GradientsResult } from '../models/taps';
 import type { Model } from '../models/types';
@@ -68,9 +67,9 @@ interface Evaluator {
 
 function makeEvaluator(model: Model, set: Dataset, size: number, seed: number, stream: number): Evaluator {
   const n = Math.min(size, set.n);
-  const subset = n === set.n ? set : gather(set, sampleIndices(set.n, n, seed, stream));
-  const d = subset.x.length / Math.max(1, subset.n);
-  const m = subset.y.length / Math.max(1, subset.n);
+  const rowsOf = n === set.n ? set : subset(set, n, seed, stream);
+  const d = rowsOf.x.length / Math.max(1, rowsOf.n);
+  const m = rowsOf.y.length / Math.max(1, rowsOf.n);
   return {
     size: n,
     evaluate(params) {
@@ -80,10 +79,10 @@ function makeEvaluator(model: Model, set: Dataset, size: number, seed: number, s
         for (let start = 0; start < n; start += EVAL_CHUNK) {
           const rows = Math.min(EVAL_CHUNK, n - start);
           const { x, y } = batchTensors({
-            x: subset.x.subarray(start * d, (start + rows) * d),
-            y: subset.y.subarray(start * m, (start + rows) * m),
-            xShape: [rows, ...subset.xShape],
-            yShape: [rows, ...subset.yShape],
+            x: rowsOf.x.subarray(start * d, (start + rows) * d),
+            y: rowsOf.y.subarray(start * m, (start + rows) * m),
+            xShape: [rows, ...rowsOf.xShape],
+            yShape: [rows, ...rowsOf.yShape],
           });
           const out = model.forward(params, x, { training: false }).output;
           const target = targetTensor(model, x, y);
@@ -245,7 +244,7 @@ export async function train(o: TrainOptions): Promise<TrainResult & { params?: P
           if (rows < batch.size) owned.push(xs, outs);
           const sampled = sampledTarget(model.loss, outs, stepSeed(seed, step));
           owned.push(sampled);
-          const r = trackResult(lossAndGradients(model, params, xs, (out) => perExampleLoss(model.loss, out, sampled), { taps: true }), owned);
+          const r = trackResult(lossAndGradients(model, params, xs, (out) => perExampleLoss(model.loss, out, sampled), { taps: true, paramGrads: false }), owned);
           extras.layerStats = r.layerStats;
         }
         if (needs.loss) extras.loss = lossValue;

@@ -136,6 +136,25 @@ describe('dense layers (MLP with tanh, softplus and sigmoid hidden layers)', () 
   });
 });
 
+test('taps without parameter gradients (K-FAC\'s sampled pass) are the same taps, with no gradients', () => {
+  const B = 3;
+  const m = makeModel({ type: 'autoencoder', widths: [5, 2, 5] }, { inputShape: [6] });
+  const params = m.init(4);
+  const x = tf.tensor2d(normals(B * 6, 3), [B, 6]);
+  const full = lossAndGradients(m, params, x, (out) => perExampleLoss(m.loss, out, x), { taps: true });
+  const only = lossAndGradients(m, params, x, (out) => perExampleLoss(m.loss, out, x), { taps: true, paramGrads: false });
+  assert.deepEqual(Object.keys(only.grads), []);
+  assert.equal(only.loss.dataSync()[0], full.loss.dataSync()[0]);
+  for (const l of m.layers) {
+    assert.deepEqual(values(only.layerStats![l.name].outputGrads), values(full.layerStats![l.name].outputGrads), l.name);
+    assert.deepEqual(values(only.layerStats![l.name].inputs), values(full.layerStats![l.name].inputs), l.name);
+  }
+  assert.throws(() => lossAndGradients(m, params, x, (out) => perExampleLoss(m.loss, out, x), { paramGrads: false }), /paramGrads false needs taps/);
+  disposeGradientsResult(full);
+  disposeGradientsResult(only);
+  tf.dispose([x, ...Object.values(params)]);
+});
+
 describe('conv layers (the default CNN, both convolution routes)', () => {
   for (const convRoute of ['native', 'im2col'] as const) {
     test(`${convRoute}: conv taps, finite differences and dL/dW = patches^T g summed over locations`, () => {
