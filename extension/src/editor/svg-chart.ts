@@ -3,6 +3,7 @@
 // light and dark themes. Every text is escaped; every point lies inside the viewBox.
 import { decimateMinMax, type Point } from '../model/decimate';
 import { formatNumber } from '../model/format';
+import { escapeMarkup as escapeXml } from '../util/escape';
 
 export interface SvgSeries {
   label: string;
@@ -27,9 +28,7 @@ const TEXT = '#8b8b8b';
 const GRID = '#8b8b8b';
 const MAX_LEGEND = 8;
 
-export function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
+export { escapeMarkup as escapeXml } from '../util/escape';
 
 interface Axis {
   log: boolean;

@@ -2,7 +2,7 @@
 // dashboard follows a new session, which critical-batch-size panel must be recomputed. Pure: the
 // panel manager applies the actions.
 import type { EngineEvent } from '../../../engine/src/protocol/engine-messages';
-import type { MetricRow, RunStatus } from '../../../engine/src/store/types';
+import { isTerminalStatus, type MetricRow, type RunStatus } from '../../../engine/src/store/types';
 import { samePath } from './experiment-runs';
 import type { PanelState } from './panel-state';
 
@@ -24,7 +24,6 @@ export type PanelAction =
   | { panelId: string; type: 'refreshCritical' };
 
 const ENDS_WITH_RESULT: readonly RunStatus[] = ['completed', 'diverged'];
-const TERMINAL: readonly RunStatus[] = ['completed', 'diverged', 'failed', 'cancelled', 'crashed'];
 
 /**
  * @param fileOfSession the experiment file of a session (request id), when known.
@@ -54,7 +53,7 @@ export function routeEngineEvent(event: EngineEvent, panels: readonly PanelSubsc
       for (const p of panels) {
         if (p.state.kind === 'criticalBatch' || !p.runIds.has(event.runId)) continue;
         actions.push({ panelId: p.id, type: 'runStatus', runId: event.runId, status: event.status, ...(event.summary && { summary: event.summary }) });
-        if (TERMINAL.includes(event.status)) actions.push({ panelId: p.id, type: 'refreshRuns' });
+        if (isTerminalStatus(event.status)) actions.push({ panelId: p.id, type: 'refreshRuns' });
       }
       if (ENDS_WITH_RESULT.includes(event.status)) criticalFor(fileOfSession(event.requestId));
       break;

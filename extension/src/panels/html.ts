@@ -3,6 +3,7 @@
 // webview URIs, and the panel's kind and state on #app for the view to read and persist.
 import { randomBytes } from 'node:crypto';
 import type { PanelKind } from '../../../engine/src/protocol/view-messages';
+import { escapeMarkup as escapeHtml } from '../util/escape';
 
 export interface PanelHtmlInput {
   panel: PanelKind;
@@ -33,9 +34,6 @@ export function contentSecurityPolicy(cspSource: string, nonce: string): string 
   ].join('; ');
 }
 
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
 
 /** For a double-quoted attribute value: single quotes may stay (the CSP needs them legible). */
 export function escapeAttribute(text: string): string {

@@ -2,10 +2,9 @@
 // something changes (a watcher event, an engine event), and the metrics of finished runs, cached
 // because they never change. No VS Code here.
 import { RunStore, type StoreProblem } from '../../../engine/src/store';
-import type { MetricRow, MetricsReadResult, RunRecord } from '../../../engine/src/store/types';
+import { isTerminalStatus, type MetricRow, type MetricsReadResult, type RunRecord } from '../../../engine/src/store/types';
 import { Emitter } from '../util/emitter';
 
-const TERMINAL = new Set(['completed', 'failed', 'diverged', 'cancelled', 'crashed']);
 const METRICS_CACHE_RUNS = 200;
 
 export class RunIndex {
@@ -59,9 +58,9 @@ export class RunIndex {
   readMetrics(record: RunRecord): MetricsReadResult {
     const key = `${record.status}:${record.endedAt ?? ''}`;
     const hit = this.metricsCache.get(record.id);
-    if (hit && hit.key === key && TERMINAL.has(record.status)) return hit.result;
+    if (hit && hit.key === key && isTerminalStatus(record.status)) return hit.result;
     const result = this.storeInstance.readMetrics(record.id);
-    if (TERMINAL.has(record.status)) {
+    if (isTerminalStatus(record.status)) {
       this.metricsCache.delete(record.id);
       this.metricsCache.set(record.id, { key, result });
       while (this.metricsCache.size > METRICS_CACHE_RUNS) this.metricsCache.delete(this.metricsCache.keys().next().value as string);

@@ -1,7 +1,9 @@
 // What the Critical batch size panel draws, computed from the engine's reports: measured points,
 // points that missed the target, perfect-scaling references, the fitted curve
 // S(B) = S_min (1 + B_crit / B), best learning rates. Pure: no DOM.
+import { predictSteps } from '../../../engine/src/analysis/critical-batch';
 import type { CriticalBatchReport, ScalingRow } from '../../../engine/src/runner/report-types';
+import { geomspace } from '../../../engine/src/util/numpy-ranges';
 
 export interface CbPoint {
   x: number;
@@ -10,18 +12,16 @@ export interface CbPoint {
   runId?: string;
 }
 
-/** S(B) = S_min (1 + B_crit / B). */
+/** S(B) = S_min (1 + B_crit / B): the engine's fit model. */
 export function fittedSteps(sMin: number, bCrit: number, batchSize: number): number {
-  return sMin * (1 + bCrit / batchSize);
+  return predictSteps({ sMin, bCrit }, batchSize);
 }
 
-/** n log-spaced batch sizes over [from, to] (inclusive), from > 0. */
+/** n log-spaced batch sizes over [from, to] (inclusive), from > 0; nothing for an empty range. */
 export function logSpace(from: number, to: number, n: number): number[] {
   if (!(from > 0) || !(to > 0) || n < 1) return [];
   if (n === 1 || from === to) return [from];
-  const a = Math.log(from);
-  const b = Math.log(to);
-  return Array.from({ length: n }, (_, i) => (i === n - 1 ? to : Math.exp(a + ((b - a) * i) / (n - 1))));
+  return geomspace(from, to, n);
 }
 
 /** The fitted curve over [from, to], n points, log-spaced in B. */
