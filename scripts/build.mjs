@@ -12,12 +12,13 @@ const node = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', 
 
 const jobs = [
   // TensorFlow.js stays in node_modules: the wasm backend loads its .wasm files from its own
-  // package folder, and the native backends are optional packages that may be absent.
-  build({ ...node, entryPoints: { 'engine/cli': 'engine/src/cli/main.ts', 'engine/nqm-worker': 'engine/src/nqm/worker.ts', 'engine/trial-worker': 'engine/src/sweep/worker.ts', 'engine/linalg-worker': 'engine/src/linalg/inverse-worker-thread.ts' }, outdir: 'dist', external: ['@tensorflow/*'] }),
+  // package folder, and the native backends are optional packages that may be absent. tsx is only
+  // resolved when worker threads start from TypeScript sources (tests), never from the bundle.
+  build({ ...node, entryPoints: { 'engine/cli': 'engine/src/cli/main.ts', 'engine/nqm-worker': 'engine/src/nqm/worker.ts', 'engine/trial-worker': 'engine/src/sweep/worker.ts', 'engine/linalg-worker': 'engine/src/linalg/inverse-worker-thread.ts' }, outdir: 'dist', external: ['@tensorflow/*', 'tsx/*'] }),
 ];
 
 if (existsSync(path.join(root, 'extension/src/extension.ts'))) {
-  jobs.push(build({ ...node, entryPoints: { extension: 'extension/src/extension.ts' }, outdir: 'dist', external: ['vscode', '@tensorflow/*'] }));
+  jobs.push(build({ ...node, entryPoints: { extension: 'extension/src/extension.ts' }, outdir: 'dist', external: ['vscode', '@tensorflow/*', 'tsx/*'] }));
 }
 
 // Every webview/src/panels/<name>.ts is one panel bundle.

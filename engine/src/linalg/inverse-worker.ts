@@ -1,8 +1,8 @@
 // Asynchronous K-FAC factor inversion: batches are computed on one worker thread and collected
 // synchronously (Atomics.wait) a fixed number of steps later, so results never depend on timing.
 import path from 'node:path';
-import { existsSync } from 'node:fs';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker as startWorkerThread } from '../util/start-worker';
 import { LinalgError } from './errors';
 import {
   executeBatch,
@@ -141,16 +141,9 @@ class Ticket implements InverseTicket {
 
 /** The worker entry: the bundled file next to the CLI, or the TypeScript source under tsx; null if neither. */
 function startWorker(control: SharedArrayBuffer): Worker | null {
-  const options = { workerData: { control } };
   try {
-    for (const bundled of [path.join(__dirname, 'linalg-worker.js'), path.join(__dirname, 'engine', 'linalg-worker.js')]) {
-      if (existsSync(bundled)) return new Worker(bundled, options);
-    }
-    const source = path.join(__dirname, 'inverse-worker-thread.ts');
-    if (!existsSync(source)) return null;
-    // Running from source (tests, bench): let tsx compile the worker too.
-    const tsx = require.resolve('tsx/cjs/api');
-    return new Worker(`require(${JSON.stringify(tsx)}).register(); require(${JSON.stringify(source)});`, { ...options, eval: true });
+    const bundled = [path.join(__dirname, 'linalg-worker.js'), path.join(__dirname, 'engine', 'linalg-worker.js')];
+    return startWorkerThread(bundled, path.join(__dirname, 'inverse-worker-thread.ts'), { workerData: { control } });
   } catch {
     return null;
   }

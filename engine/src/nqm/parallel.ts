@@ -2,8 +2,8 @@
 // (optimizer, batch size) grid is an independent task.
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { existsSync } from 'node:fs';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../util/start-worker';
 import { buildProblem } from './model';
 import { optimizeBatch } from './search';
 import type { NqmBatchResult, NqmFamily, NqmGrid, NqmSpec } from './types';
@@ -30,14 +30,7 @@ export function solveGridTask(task: GridTask): NqmBatchResult {
 }
 
 /** The worker entry: the bundled file next to the CLI, or the TypeScript source under tsx. */
-function startWorker(): Worker | null {
-  const bundled = path.join(__dirname, 'nqm-worker.js');
-  if (existsSync(bundled)) return new Worker(bundled);
-  const source = path.join(__dirname, 'worker.ts');
-  if (!existsSync(source)) return null;
-  // Running from source (tests): let tsx compile the worker too.
-  return new Worker(`require('tsx/cjs/api').register(); require(${JSON.stringify(source)});`, { eval: true });
-}
+const nqmWorker = (): Worker | null => startWorker([path.join(__dirname, 'nqm-worker.js')], path.join(__dirname, 'worker.ts'));
 
 export interface PoolOptions {
   workers?: number;
@@ -48,7 +41,7 @@ export interface PoolOptions {
 /** Solves every task, in parallel when more than one worker is allowed. Results keep task order. */
 export async function solveGridTasks(tasks: GridTask[], options: PoolOptions = {}): Promise<NqmBatchResult[]> {
   const wanted = Math.max(1, Math.min(options.workers ?? availableParallelism(), tasks.length));
-  const first = wanted > 1 ? startWorker() : null;
+  const first = wanted > 1 ? nqmWorker() : null;
   const results = new Array<NqmBatchResult>(tasks.length);
   if (!first) {
     for (let i = 0; i < tasks.length; i++) {
@@ -73,7 +66,7 @@ export async function solveGridTasks(tasks: GridTask[], options: PoolOptions = {
         if (next < tasks.length) w.postMessage(tasks[next++]);
       };
       for (let i = 0; i < wanted; i++) {
-        const w = i === 0 ? first : startWorker()!;
+        const w = i === 0 ? first : nqmWorker()!;
         workers.push(w);
         w.on('message', (msg: GridTaskResult) => {
           const i = byId.get(msg.id)!;
