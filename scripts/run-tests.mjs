@@ -11,6 +11,7 @@
 //   node scripts/run-tests.mjs --integration    the extension-host suites only
 //   node scripts/run-tests.mjs --e2e            the UI suite only
 //   node scripts/run-tests.mjs nqm              (filters alone imply --unit)
+//   --no-build                                   the caller has just built dist/ (npm test)
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -135,7 +136,8 @@ const vscodeParts = [
 
 if (vscodeParts.length) {
   const missing = missingTools();
-  let built = false;
+  // npm test has just built (it runs scripts/build.mjs first and passes --no-build).
+  let built = argv.includes('--no-build');
   for (const p of vscodeParts) {
     console.log(`\n== ${p.title}`);
     if (missing) {

@@ -32,7 +32,7 @@ export type ConvGeometry = ReturnType<typeof convGeometry>;
 /** The route 'auto' resolves to on the active backend (or `backend`). */
 export function resolveConvRoute(route: ConvRoute, backend: string = tf.getBackend()): 'native' | 'im2col' {
   if (route !== 'auto') return route;
-  return tf.getKernel('Conv2DBackpropFilter', backend) !== undefined ? 'native' : 'im2col';
+  return tfConv.hasNativeConvFilterGrad(tf, backend) ? 'native' : 'im2col';
 }
 
 /**

@@ -14,9 +14,9 @@ import type { Tf } from './backend';
 
 export type ConvPadding = 'valid' | 'same';
 
-/** Whether the active backend can differentiate the native conv2d with respect to its filter. */
-export function hasNativeConvFilterGrad(tf: Tf): boolean {
-  return tf.getKernel('Conv2DBackpropFilter', tf.getBackend()) !== undefined;
+/** Whether a backend (default: the active one) can differentiate the native conv2d with respect to its filter. */
+export function hasNativeConvFilterGrad(tf: Tf, backend: string = tf.getBackend()): boolean {
+  return tf.getKernel('Conv2DBackpropFilter', backend) !== undefined;
 }
 
 /** NHWC convolution, dilation 1: the native kernel where it trains, else conv2dIm2col. */
