@@ -57,7 +57,7 @@ async function transport(total: number, perMessage: number): Promise<number> {
       const row = (i) => ({ step: i, examples: i * 64, loss: 1 / (1 + i), learningRate: 0.1 });
       for (let i = 0; i < total; i += per) {
         const rows = []; for (let j = i; j < Math.min(total, i + per); j++) rows.push(row(j));
-        const ok = process.send({ type: 'metrics', requestId: 's', runId: 'r', rows });
+        const ok = process.send({ type: 'metrics', requestId: 's', runId: 'r', seq: i, rows });
         if (!ok) await new Promise((r) => setImmediate(r));
       }
       process.send({ type: 'log', level: 'info', message: 'done' });

@@ -5,7 +5,8 @@ import { fork, execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseEngineEvent, type EngineEvent } from '../../engine/src/protocol';
+import { parseEngineEvent, PROTOCOL_VERSION, type EngineEvent } from '../../engine/src/protocol';
+import { parseMetricLine } from '../../engine/src/store/json-codec';
 
 const root = path.resolve(__dirname, '..', '..');
 const bin = path.join(root, 'bin', 'optlab.js');
@@ -58,7 +59,7 @@ test('ready, then a session: runs announced, metrics before each completion, res
   const engine = new Engine();
   try {
     const ready = await engine.waitFor((e) => e.type === 'ready');
-    assert.equal(ready.type === 'ready' && ready.protocol, 1);
+    assert.equal(ready.type === 'ready' && ready.protocol, PROTOCOL_VERSION);
     const file = experiment('small', [4, 64, 1024], [{ type: 'sgd' }, { type: 'sgd', precondition: 0.5 }]);
     const store = path.join(dir, 'store1');
     engine.send({ type: 'start', requestId: 'r1', file, store, workers: 1 });
@@ -77,6 +78,14 @@ test('ready, then a session: runs announced, metrics before each completion, res
       const rows = evs.flatMap((e) => (e.type === 'metrics' && e.runId === run.id ? e.rows : []));
       const onDisk = readFileSync(path.join(store, 'runs', run.id, 'metrics.jsonl'), 'utf8').trim().split('\n');
       assert.equal(rows.length, onDisk.length, 'every stored row was streamed');
+      // Each streamed row carries its line index in metrics.jsonl: the stream joins the file exactly.
+      let next = 0;
+      for (const e of evs) {
+        if (e.type !== 'metrics' || e.runId !== run.id) continue;
+        assert.equal(e.seq, next, `metrics of ${run.id} are numbered consecutively`);
+        e.rows.forEach((r, i) => assert.deepEqual(r, parseMetricLine(onDisk[e.seq + i]).ok ? (parseMetricLine(onDisk[e.seq + i]) as { row: unknown }).row : undefined, `row #${e.seq + i} of ${run.id} is line ${e.seq + i} of its file`));
+        next += e.rows.length;
+      }
     }
     if (done.type === 'experimentFinished') {
       assert.equal(done.criticalBatchSize.length, 2);

@@ -18,6 +18,8 @@ import {
   type RunStoreOptions,
   type StoreFs,
 } from '../../engine/src/store/index.js';
+import { MetricsWriter } from '../../engine/src/store/metrics-writer.js';
+import { nodeStoreFs } from '../../engine/src/store/fs-ops.js';
 
 const STORE_INDEX = path.resolve(__dirname, '../../engine/src/store/index.ts');
 
@@ -239,7 +241,7 @@ describe('metrics', () => {
     assert.equal(text.split('\n').length, 4);
 
     const read = s.readMetrics(w.id);
-    assert.deepEqual(read, { rows, truncatedLastLine: false, warnings: [] });
+    assert.deepEqual(read, { rows, nextSeq: 3, truncatedLastLine: false, warnings: [] });
   });
 
   test('the flush timer writes buffered rows', async () => {
@@ -295,6 +297,25 @@ describe('metrics', () => {
     assert.equal(read.warnings.length, 2);
     assert.match(read.warnings[0], /^line 2 of .*metrics\.jsonl: corrupt line skipped/);
     assert.match(read.warnings[1], /^line 3 of .*: corrupt line skipped: not a JSON object/);
+  });
+
+  test('rows are numbered by their line in metrics.jsonl: appends return it, reads give nextSeq, a reopened file goes on', () => {
+    const s = store({ flushIntervalMs: 0 });
+    const w = s.create(init());
+    assert.equal(w.append({ step: 1, loss: 1 }), 0);
+    assert.deepEqual(w.appendRows([{ step: 2, loss: 0.5 }, { step: 2, accuracy: 0.1 }]), { from: 1 });
+    assert.equal(w.append({ step: 3, loss: 0.25 }), 3);
+    assert.equal(s.readMetrics(w.id).nextSeq, 4);
+    w.close();
+    // A corrupt line keeps its number (rows after it keep theirs); an unterminated tail has none.
+    const file = path.join(w.dir, 'metrics.jsonl');
+    fs.appendFileSync(file, 'garbage\n{"step":5,"loss":0.1}\n{"step":6');
+    const read = s.readMetrics(w.id);
+    assert.equal(read.nextSeq, 6);
+    assert.equal(read.rows.length, 5);
+    const again = new MetricsWriter(file, { fs: nodeStoreFs, flushIntervalMs: 0, fsyncOnFlush: false, maxBufferedRows: 10 });
+    assert.equal(again.nextSeq, 6);
+    again.close();
   });
 
   test('tailMetrics returns only complete lines and the right nextOffset (live writer)', () => {

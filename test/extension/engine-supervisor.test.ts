@@ -1,5 +1,6 @@
 // The engine supervisor against the real engine process (bin/optlab.js serve), and against fake
 // engines for what the real one never does (malformed messages, dying before it is ready).
+import { PROTOCOL_VERSION } from '../../engine/src/protocol/engine-messages';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -185,7 +186,7 @@ describe('engine supervisor with fake engines', () => {
   test('malformed messages are rejected and logged, valid ones still arrive', async () => {
     const engine = fake(
       'malformed',
-      `process.send({ type: 'ready', protocol: 1, engineVersion: 'fake', backend: 'none', pid: process.pid });
+      `process.send({ type: 'ready', protocol: 2, engineVersion: 'fake', backend: 'none', pid: process.pid });
        process.send({ type: 'bogus' });
        process.send({ type: 'metrics', requestId: 'x', runId: 5, rows: [] });
        process.send({ type: 'log', level: 'info', message: 'still here' });
@@ -220,17 +221,17 @@ describe('engine supervisor with fake engines', () => {
   });
 
   test('a protocol mismatch is refused with a clear message', async () => {
-    const engine = fake('v2', `process.send({ type: 'ready', protocol: 2, engineVersion: 'x', backend: 'y', pid: process.pid }); setInterval(() => {}, 1000);`);
+    const engine = fake('v99', `process.send({ type: 'ready', protocol: 99, engineVersion: 'x', backend: 'y', pid: process.pid }); setInterval(() => {}, 1000);`);
     const { s } = supervisor(engine);
     try {
-      await assert.rejects(s.start(), /speaks protocol 2, this extension speaks 1/);
+      await assert.rejects(s.start(), new RegExp(`speaks protocol 99, this extension speaks ${PROTOCOL_VERSION}`));
     } finally {
       await s.dispose();
     }
   });
 
   test('a graceful stop that hangs is ended by a kill', async () => {
-    const engine = fake('hangs', `process.send({ type: 'ready', protocol: 1, engineVersion: 'x', backend: 'y', pid: process.pid }); process.on('message', () => {}); setInterval(() => {}, 1000);`);
+    const engine = fake('hangs', `process.send({ type: 'ready', protocol: 2, engineVersion: 'x', backend: 'y', pid: process.pid }); process.on('message', () => {}); setInterval(() => {}, 1000);`);
     const logs: string[] = [];
     const s = new EngineSupervisor({ enginePath: engine, log: (_l, m) => logs.push(m), shutdownTimeoutMs: 300 });
     try {

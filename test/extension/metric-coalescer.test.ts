@@ -45,9 +45,9 @@ function setup(intervalMs = 100) {
 describe('metric coalescer', () => {
   test('rows pushed in one burst go out in one flush, one entry per run, in order', () => {
     const { timers, sent, c } = setup();
-    c.push('a', [row(1)]);
-    c.push('b', [row(1)]);
-    c.push('a', [row(2), row(3)]);
+    c.push('a', 0, [row(1)]);
+    c.push('b', 0, [row(1)]);
+    c.push('a', 1, [row(2), row(3)]);
     assert.equal(sent.length, 0, 'nothing is sent synchronously');
     timers.advance(0);
     assert.equal(sent.length, 1);
@@ -59,7 +59,7 @@ describe('metric coalescer', () => {
     const { timers, sent, c } = setup(100);
     let step = 0;
     for (let ms = 0; ms < 1000; ms += 1) {
-      c.push('run', [row(++step)]);
+      c.push('run', step, [row(++step)]);
       timers.advance(1);
     }
     timers.advance(200);
@@ -72,10 +72,10 @@ describe('metric coalescer', () => {
 
   test('after a quiet period the next rows go out at once (no needless delay)', () => {
     const { timers, sent, c } = setup(100);
-    c.push('a', [row(1)]);
+    c.push('a', 0, [row(1)]);
     timers.advance(0);
     timers.advance(500);
-    c.push('a', [row(2)]);
+    c.push('a', 1, [row(2)]);
     timers.advance(0);
     assert.equal(sent.length, 2);
     assert.equal(sent[1].at, 500);
@@ -83,36 +83,37 @@ describe('metric coalescer', () => {
 
   test('seeded rows are not sent again when the live copy arrives', () => {
     const { timers, sent, c } = setup();
-    c.seed('a', [row(1), row(2), row(3)]);
+    // The store gave the panel rows #0..#2 (steps 1..3).
+    c.seed('a', 3);
     // The live stream overlaps the store: 2 and 3 again, then new rows.
-    assert.equal(c.push('a', [row(2), row(3)]), 0);
-    assert.equal(c.push('a', [row(3), row(4), row(5)]), 2);
+    assert.equal(c.push('a', 1, [row(2), row(3)]), 0);
+    assert.equal(c.push('a', 2, [row(3), row(4), row(5)]), 2);
     timers.advance(0);
     assert.deepEqual(sent.flatMap((s) => s.batch.flatMap((b) => b.rows.map((r) => r.step))), [4, 5]);
   });
 
   test('a different row at the seeded step is kept (two metrics logged at the same step)', () => {
     const { timers, sent, c } = setup();
-    c.seed('a', [{ step: 3, loss: 0.5 }]);
-    assert.equal(c.push('a', [{ step: 3, loss: 0.5 }]), 0);
-    assert.equal(c.push('a', [{ step: 3, accuracy: 0.9 }]), 1);
+    c.seed('a', 1);
+    assert.equal(c.push('a', 0, [{ step: 3, loss: 0.5 }]), 0);
+    assert.equal(c.push('a', 1, [{ step: 3, accuracy: 0.9 }]), 1);
     timers.advance(0);
     assert.deepEqual(sent[0].batch[0].rows, [{ step: 3, accuracy: 0.9 }]);
   });
 
   test('seeding drops the pending live rows of that run only', () => {
     const { timers, sent, c } = setup();
-    c.push('a', [row(1)]);
-    c.push('b', [row(1)]);
-    c.seed('a', [row(1), row(2)]);
+    c.push('a', 0, [row(1)]);
+    c.push('b', 0, [row(1)]);
+    c.seed('a', 2);
     timers.advance(0);
     assert.deepEqual(sent[0].batch.map((b) => b.runId), ['b']);
   });
 
   test('takeRun hands out one run now (before its status), the rest stays coalesced', () => {
     const { timers, sent, c } = setup();
-    c.push('a', [row(1)]);
-    c.push('b', [row(1)]);
+    c.push('a', 0, [row(1)]);
+    c.push('b', 0, [row(1)]);
     assert.deepEqual(c.takeRun('a'), { runId: 'a', rows: [row(1)] });
     assert.equal(c.takeRun('a'), undefined);
     timers.advance(0);
@@ -121,21 +122,56 @@ describe('metric coalescer', () => {
 
   test('reset and dispose: nothing is sent afterwards', () => {
     const { timers, sent, c } = setup();
-    c.push('a', [row(1)]);
+    c.push('a', 0, [row(1)]);
     c.reset();
     timers.advance(1000);
     assert.equal(sent.length, 0);
-    c.push('a', [row(2)]);
+    c.push('a', 1, [row(2)]);
     c.dispose();
     timers.advance(1000);
     assert.equal(sent.length, 0);
-    assert.equal(c.push('a', [row(3)]), 0);
+    assert.equal(c.push('a', 2, [row(3)]), 0);
+  });
+
+  test('live rows after a hole ask the panel to reload the run, then only the rows it lacks go out', () => {
+    const gaps: [string, number, number][] = [];
+    const timers = new FakeTimers();
+    const sent: RunRows[][] = [];
+    const c: MetricCoalescer = new MetricCoalescer({
+      timers,
+      send: (batch) => sent.push(batch),
+      // What ChartPanel does: reload from the store + recent rows, which now reach #6 (steps 1..7).
+      onGap: (runId, expected, got) => {
+        gaps.push([runId, expected, got]);
+        c.seed(runId, 7);
+      },
+    });
+    c.seed('a', 2);
+    assert.equal(c.push('a', 2, [row(3)]), 1);
+    // Rows #3..#4 went by before the panel followed; #5..#8 arrive.
+    assert.equal(c.push('a', 5, [row(6), row(7), row(8), row(9)]), 2);
+    assert.deepEqual(gaps, [['a', 3, 5]]);
+    timers.advance(0);
+    // The reload reset the run, so the row #2 pending before it is not sent again.
+    assert.deepEqual(sent.flatMap((b) => b.flatMap((x) => x.rows.map((r) => r.step))), [8, 9]);
+  });
+
+  test('a hole that a reload cannot fill is reported once and the rows are still drawn', () => {
+    const gaps: number[] = [];
+    const { timers, sent } = setup();
+    const c = new MetricCoalescer({ timers, send: (batch) => sent.push({ at: timers.t, batch }), onGap: (_r, expected) => gaps.push(expected) });
+    c.seed('a', 1);
+    assert.equal(c.push('a', 4, [row(5)]), 1);
+    assert.equal(c.push('a', 5, [row(6)]), 1);
+    assert.deepEqual(gaps, [1]);
+    timers.advance(0);
+    assert.deepEqual(sent.flatMap((x) => x.batch.flatMap((b) => b.rows.map((r) => r.step))), [5, 6]);
   });
 
   test('rows without a step are never dropped as duplicates', () => {
     const { timers, sent, c } = setup();
-    c.seed('a', [row(5)]);
-    assert.equal(c.push('a', [{ note: 'x' }]), 1);
+    c.seed('a', 1);
+    assert.equal(c.push('a', 1, [{ note: 'x' }]), 1);
     timers.advance(0);
     assert.deepEqual(sent[0].batch[0].rows, [{ note: 'x' }]);
   });
@@ -160,7 +196,7 @@ describe('metric coalescer', () => {
         const id = `run${r}`;
         const step = (steps.get(id) ?? 0) + 1;
         steps.set(id, step);
-        c.push(id, [row(step)]);
+        c.push(id, step - 1, [row(step)]);
       }
       timers.advance(1);
     }

@@ -5,7 +5,8 @@ import type { CriticalBatchReport, RunSummary } from '../runner/report-types';
 import type { Finding } from '../analysis/nqm-findings';
 import type { MetricRow, RunStatus } from '../store/types';
 
-export const PROTOCOL_VERSION = 1;
+/** 2: metrics events carry the sequence number of their first row (`seq`). */
+export const PROTOCOL_VERSION = 2;
 
 // ---- host -> engine -------------------------------------------------------------------------
 
@@ -61,11 +62,16 @@ export interface RunStatusEvent {
   hyperparameters?: Record<string, unknown>;
   error?: { message: string; where?: string };
 }
-/** Metric rows, batched: at most one message per run per flush interval. */
+/**
+ * Metric rows, batched: at most one message per run per flush interval. The rows are consecutive
+ * rows of the run's metrics.jsonl: `rows[i]` has sequence number `seq + i` (its line index there),
+ * so a host joins what it read from the store with what streams in without comparing rows.
+ */
 export interface MetricsEvent {
   type: 'metrics';
   requestId: string;
   runId: string;
+  seq: number;
   rows: MetricRow[];
 }
 export interface ProgressEvent {
@@ -184,6 +190,7 @@ export function parseEngineEvent(x: unknown): EngineEvent {
       str(o, 'requestId', what);
       str(o, 'runId', what);
       arr(o, 'rows', what).forEach((r, i) => obj(r, `${what}.rows[${i}]`));
+      if (!Number.isSafeInteger(o.seq) || (o.seq as number) < 0) throw new ProtocolError(`${what}.seq: expected the non-negative integer sequence number of the first row, got ${JSON.stringify(o.seq)}`);
       break;
     case 'progress':
       str(o, 'requestId', what);

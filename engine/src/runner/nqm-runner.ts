@@ -22,8 +22,8 @@ export interface RunnerOptions {
   /** Every run is created (queued) before any starts. */
   onRunsCreated?: (runs: { id: string; label: string; optimizer: string; batchSize: number }[]) => void;
   onRunStatus?: (runId: string, status: RunStatus, patch: StatusPatch) => void;
-  /** Rows as they are appended to a run's metrics.jsonl. */
-  onMetrics?: (runId: string, rows: MetricRow[]) => void;
+  /** Rows as they are appended to a run's metrics.jsonl; `seq` is the first row's sequence number. */
+  onMetrics?: (runId: string, rows: MetricRow[], seq: number) => void;
 }
 
 export function nqmSpecOf(exp: ResolvedExperiment): NqmSpec {
@@ -51,17 +51,13 @@ function hyperparametersOf(opt: ResolvedOptimizer, r: NqmBatchResult): Record<st
 }
 
 /** Logs the expected-loss curve of the best grid point, to twice the steps-to-target. */
-function writeCurve(writer: RunWriter, problem: NqmProblem, opt: NqmOptimizer, r: NqmBatchResult, logPoints: number): MetricRow[] {
+function writeCurve(writer: RunWriter, problem: NqmProblem, opt: NqmOptimizer, r: NqmBatchResult, logPoints: number): { rows: MetricRow[]; from: number } {
   const last = Math.max(10, 2 * (r.steps ?? 0));
   const steps = logSpacedSteps(last, logPoints);
   const losses = lossCurve(problem, opt, r.batchSize, steps);
   const rows: MetricRow[] = [];
-  for (let i = 0; i < steps.length; i++) {
-    const row = { step: steps[i], examples: steps[i] * r.batchSize, loss: losses[i], learningRate: opt.kind === 'pwc' ? null : opt.lr };
-    writer.append(row);
-    rows.push(row);
-  }
-  return rows;
+  for (let i = 0; i < steps.length; i++) rows.push({ step: steps[i], examples: steps[i] * r.batchSize, loss: losses[i], learningRate: opt.kind === 'pwc' ? null : opt.lr });
+  return { rows, from: writer.appendRows(rows).from };
 }
 
 export function criticalBatchReport(label: string, opt: Pick<ResolvedOptimizer, 'type' | 'precondition'>, rows: ScalingRow[]): CriticalBatchReport {
@@ -117,8 +113,8 @@ export async function runNqmExperiment(exp: ResolvedExperiment, store: RunStore,
         const opt = owners[task.id];
         const best = optimizerAt(opt, r);
         if (best) {
-          const rows = writeCurve(writer, problem, best, r, exp.logPoints);
-          options.onMetrics?.(writer.id, rows);
+          const { rows, from } = writeCurve(writer, problem, best, r, exp.logPoints);
+          options.onMetrics?.(writer.id, rows, from);
         }
         const summary = {
           stepsToTarget: r.steps,

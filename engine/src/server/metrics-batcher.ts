@@ -1,21 +1,32 @@
 // Coalesces metric rows per run and flushes them at most once per interval, so a host receives
-// a bounded number of messages however fast runs log.
+// a bounded number of messages however fast runs log. Rows keep their sequence numbers: a batch
+// is always a run of consecutive rows (a batch that would not be is sent first).
 import type { MetricRow } from '../store/types';
 
+interface Pending {
+  seq: number;
+  rows: MetricRow[];
+}
+
 export class MetricsBatcher {
-  private pending = new Map<string, MetricRow[]>();
+  private pending = new Map<string, Pending>();
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
-    private readonly send: (runId: string, rows: MetricRow[]) => void,
+    private readonly send: (runId: string, rows: MetricRow[], seq: number) => void,
     private readonly intervalMs = 100,
   ) {}
 
-  add(runId: string, rows: MetricRow[]): void {
+  /** Rows of `runId` numbered `seq`, `seq + 1`, ... */
+  add(runId: string, rows: MetricRow[], seq: number): void {
     if (!rows.length) return;
     const list = this.pending.get(runId);
-    if (list) list.push(...rows);
-    else this.pending.set(runId, rows.slice());
+    if (list && list.seq + list.rows.length === seq) list.rows.push(...rows);
+    else {
+      // Not contiguous with what is waiting (never expected): deliver that first, keep both exact.
+      if (list) this.send(runId, list.rows, list.seq);
+      this.pending.set(runId, { seq, rows: rows.slice() });
+    }
     if (!this.timer) {
       this.timer = setTimeout(() => this.flush(), this.intervalMs);
       this.timer.unref();
@@ -27,6 +38,6 @@ export class MetricsBatcher {
     this.timer = null;
     const batches = this.pending;
     this.pending = new Map();
-    for (const [runId, rows] of batches) this.send(runId, rows);
+    for (const [runId, { rows, seq }] of batches) this.send(runId, rows, seq);
   }
 }

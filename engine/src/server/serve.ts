@@ -83,7 +83,7 @@ export class EngineServer {
     }
     const controller = new AbortController();
     this.sessions.set(requestId, controller);
-    const batcher = new MetricsBatcher((runId, rows) => this.channel.send({ type: 'metrics', requestId, runId, rows }));
+    const batcher = new MetricsBatcher((runId, rows, seq) => this.channel.send({ type: 'metrics', requestId, runId, seq, rows }));
     try {
       const experiment = loadExperiment(path.resolve(req.file));
       const store = new RunStore(req.store);
@@ -103,7 +103,7 @@ export class EngineServer {
           batcher.flush();
           this.channel.send({ type: 'runStatus', requestId, runId, status, ...patch });
         },
-        onMetrics: (runId, rows) => batcher.add(runId, rows),
+        onMetrics: (runId, rows, seq) => batcher.add(runId, rows, seq),
         onProgress: (done, total, run) =>
           // Neural trials' labels already name the batch size, and their detail says why they ended.
           this.channel.send({ type: 'progress', requestId, done, total, message: run.detail !== undefined ? `${run.label}: ${run.detail}` : `${run.label} B=${run.batchSize}: ${run.stepsToTarget === null ? 'target not reached' : `${run.stepsToTarget} steps`}` }),

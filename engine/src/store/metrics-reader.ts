@@ -7,12 +7,23 @@ import type { MetricRow, MetricsReadResult, MetricsTailResult } from './types.js
 
 const NEWLINE = 0x0a;
 
+/** Complete non-blank lines of a metrics file: the next sequence number a writer appending to it assigns. */
+export function countMetricLines(text: string): number {
+  let n = 0;
+  let start = 0;
+  for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
+    if (text.slice(start, nl).trim()) n += 1;
+    start = nl + 1;
+  }
+  return n;
+}
+
 export function readMetricsFile(file: string): MetricsReadResult {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
-    if (errnoCode(err) === 'ENOENT') return { rows: [], truncatedLastLine: false, warnings: [`metrics file ${file} does not exist`] };
+    if (errnoCode(err) === 'ENOENT') return { rows: [], nextSeq: 0, truncatedLastLine: false, warnings: [`metrics file ${file} does not exist`] };
     throw new StoreError(`cannot read metrics file ${file}: ${errorText(err)}`, { path: file, cause: err });
   }
   const lines = text.split('\n');
@@ -39,12 +50,16 @@ export function readMetricsFile(file: string): MetricsReadResult {
     }
   };
 
+  let nextSeq = 0;
   lines.forEach((line, i) => {
-    if (line.trim()) take(line, i);
+    if (!line.trim()) return;
+    nextSeq += 1;
+    take(line, i);
   });
-  // A final line without newline that still parses (e.g. a hand-edited file) is kept.
+  // A final line without newline that still parses (e.g. a hand-edited file) is kept; it has no
+  // sequence number (the writer numbers only the lines it terminated).
   if (unterminated.trim()) take(unterminated, lines.length);
-  return { rows, truncatedLastLine, warnings };
+  return { rows, nextSeq, truncatedLastLine, warnings };
 }
 
 /** Reads the complete lines after `from` (a byte offset, normally a previous nextOffset). */

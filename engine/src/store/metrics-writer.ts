@@ -3,6 +3,8 @@
 import { StoreError, errorText } from './errors.js';
 import { type StoreFs, writeAllSync } from './fs-ops.js';
 import { encodeMetricRow } from './json-codec.js';
+import { countMetricLines } from './metrics-reader.js';
+import { readFileSync } from 'node:fs';
 import type { MetricRow } from './types.js';
 
 export interface MetricsWriterOptions {
@@ -27,6 +29,8 @@ export class MetricsWriter {
   private failure: StoreError | undefined;
   /** Whether the caller has already been told about `failure` (by a throw or onError). */
   private failureReported = false;
+  /** Sequence number of the next appended row: its line index in the file (see MetricsReadResult.nextSeq). */
+  private seq = 0;
 
   constructor(path: string, opts: MetricsWriterOptions) {
     this.path = path;
@@ -34,6 +38,8 @@ export class MetricsWriter {
     try {
       this.fd = opts.fs.openSync(path, 'a');
       this.committedSize = opts.fs.fstatSize(this.fd);
+      // Appending to an existing file (a resumed run): numbering continues after its lines.
+      if (this.committedSize > 0) this.seq = countMetricLines(readFileSync(path, 'utf8'));
     } catch (err) {
       if (this.fd !== undefined) opts.fs.closeSync(this.fd);
       throw new StoreError(`cannot open metrics file ${path}: ${errorText(err)}`, { path, cause: err });
@@ -52,11 +58,19 @@ export class MetricsWriter {
     return this.pending.length;
   }
 
-  append(row: MetricRow): void {
+  /** The sequence number the next appended row gets. */
+  get nextSeq(): number {
+    return this.seq;
+  }
+
+  /** Buffers one row; returns its sequence number. */
+  append(row: MetricRow): number {
     this.throwIfUnusable();
     // Encode now: validates the row early and snapshots it against later mutation by the caller.
     this.pending.push(encodeMetricRow(row) + '\n');
+    const seq = this.seq++;
     if (this.opts.flushIntervalMs === 0 || this.pending.length >= this.opts.maxBufferedRows) this.flush();
+    return seq;
   }
 
   flush(fsync: boolean = this.opts.fsyncOnFlush): void {

@@ -51,9 +51,21 @@ export class RunWriter {
     return this.current.status;
   }
 
-  append(row: MetricRow): void {
+  /** Buffers one row; returns its sequence number (its line index in metrics.jsonl). */
+  append(row: MetricRow): number {
     this.assertOpen();
-    this.metrics.append(row);
+    return this.metrics.append(row);
+  }
+
+  /**
+   * Appends rows in order and returns the sequence number of the first: the rows are numbered
+   * `from`, `from + 1`, ... (what the live stream sends with them, see protocol MetricsEvent.seq).
+   */
+  appendRows(rows: readonly MetricRow[]): { from: number } {
+    this.assertOpen();
+    const from = this.metrics.nextSeq;
+    for (const row of rows) this.metrics.append(row);
+    return { from };
   }
 
   flush(): void {

@@ -66,6 +66,13 @@ export type MetricRow = Record<string, number | string | null | boolean>;
 
 export interface MetricsReadResult {
   rows: MetricRow[];
+  /**
+   * The sequence number the next row of this run gets. A row's sequence number is its index among
+   * the complete (newline-terminated, non-blank) lines of metrics.jsonl, assigned by the writer when
+   * it appends the row and carried by the live stream, so a reader can join the file and the stream
+   * exactly: everything below `nextSeq` is in `rows` (a corrupt line still takes its number).
+   */
+  nextSeq: number;
   /** The last line was cut off or unparseable (e.g. the writer was killed mid-write); it is not in rows. */
   truncatedLastLine: boolean;
   /** One message per skipped line or dropped field, naming the file and line number. */

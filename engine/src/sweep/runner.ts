@@ -184,8 +184,8 @@ export async function runNeuralExperiment(exp: ResolvedExperiment, store: RunSto
       const steps = best === null ? null : outcomes.get(best)!;
       if (best !== null) {
         const rows = store.readMetrics(trials[best].writer.id).rows;
-        for (const row of rows) cell.writer.append(row);
-        options.onMetrics?.(cell.writer.id, rows);
+        const { from } = cell.writer.appendRows(rows);
+        options.onMetrics?.(cell.writer.id, rows, from);
       }
       if (!cell.started) setStatus(cell.writer, 'running');
       const summary = {
@@ -257,8 +257,8 @@ export async function runNeuralExperiment(exp: ResolvedExperiment, store: RunSto
           { trial: ti, optimizerSpec: t.optimizerSpec, batchSize: t.batchSize, runDir: state.writer.dir, stepLimit: limit },
           {
             onMetrics: (rows) => {
-              for (const row of rows) state.writer.append(row);
-              options.onMetrics?.(state.writer.id, rows);
+              const { from } = state.writer.appendRows(rows);
+              options.onMetrics?.(state.writer.id, rows, from);
             },
           },
         );

@@ -1,8 +1,9 @@
 // Coalesces live metric rows for one chart panel: rows from the engine are buffered per run and
 // delivered at most once per interval (default 100 ms, i.e. at most ~10 flushes per second however
-// fast runs log), in arrival order, none dropped. A panel is first seeded from the store; live rows
-// that the store already had (the overlap between the two) are recognised and skipped, so a curve
-// never gets a point twice.
+// fast runs log), in arrival order, none dropped. A panel is first seeded from the store up to a
+// sequence number; live rows carry theirs (the engine numbers each run's rows at the source), so
+// rows the panel already has are cut off exactly, and a hole in the numbering is reported (the
+// panel then reloads that run) instead of being drawn as if nothing were missing.
 import type { MetricRow } from '../../../engine/src/store/types';
 
 export interface RunRows {
@@ -27,24 +28,23 @@ export interface CoalescerOptions {
   intervalMs?: number;
   /** Receives one flush: every run with pending rows, each once. */
   send: (batch: RunRows[]) => void;
+  /**
+   * Live rows of a run start after a hole (`expected` is the first missing sequence number): the
+   * panel should reload the run (and seed it again) before the rows are taken.
+   */
+  onGap?: (runId: string, expected: number, got: number) => void;
   timers?: Timers;
 }
 
-interface Seed {
-  /** Highest step the store had for the run. */
-  step: number;
-  /** The rows at that step, as JSON, to recognise a live copy of them. */
-  atStep: Set<string>;
-}
-
-const stepOf = (row: MetricRow): number | undefined => (typeof row.step === 'number' && Number.isFinite(row.step) ? row.step : undefined);
 
 export class MetricCoalescer {
   private readonly intervalMs: number;
   private readonly send: (batch: RunRows[]) => void;
+  private readonly onGap: CoalescerOptions['onGap'];
   private readonly timers: Timers;
   private pending = new Map<string, MetricRow[]>();
-  private seeds = new Map<string, Seed>();
+  /** Per run, the sequence number of the next row the panel needs. */
+  private next = new Map<string, number>();
   private timer: unknown = undefined;
   private lastFlush = Number.NEGATIVE_INFINITY;
   private disposed = false;
@@ -54,45 +54,33 @@ export class MetricCoalescer {
   constructor(options: CoalescerOptions) {
     this.intervalMs = options.intervalMs ?? 100;
     this.send = options.send;
+    this.onGap = options.onGap;
     this.timers = options.timers ?? realTimers;
   }
 
   /**
-   * The panel was just given `rows` for `runId` from the store (a reset): pending live rows of that
-   * run are dropped, and later live rows already among `rows` are skipped.
+   * The panel was just given the rows of `runId` numbered below `nextSeq` (a reset from the store):
+   * pending live rows of that run are dropped, and later live rows below `nextSeq` are skipped.
    */
-  seed(runId: string, rows: MetricRow[]): void {
+  seed(runId: string, nextSeq: number): void {
     this.pending.delete(runId);
-    let step = Number.NEGATIVE_INFINITY;
-    for (const row of rows) {
-      const s = stepOf(row);
-      if (s !== undefined && s > step) step = s;
-    }
-    if (step === Number.NEGATIVE_INFINITY) {
-      this.seeds.delete(runId);
-      return;
-    }
-    const atStep = new Set(rows.filter((r) => stepOf(r) === step).map((r) => JSON.stringify(r)));
-    this.seeds.set(runId, { step, atStep });
+    this.next.set(runId, nextSeq);
   }
 
-  /** Buffers live rows; returns how many were kept (rows the seed already had are skipped). */
-  push(runId: string, rows: MetricRow[]): number {
+  /** Buffers live rows numbered `seq`, `seq + 1`, ...; returns how many were kept (rows the panel already has are skipped). */
+  push(runId: string, seq: number, rows: MetricRow[]): number {
     if (this.disposed || rows.length === 0) return 0;
-    let kept = rows;
-    const seed = this.seeds.get(runId);
-    if (seed) {
-      kept = rows.filter((row) => {
-        const s = stepOf(row);
-        if (s === undefined) return true;
-        if (s < seed.step) return false;
-        if (s === seed.step) return !seed.atStep.has(JSON.stringify(row));
-        return true;
-      });
-      // Once past the seeded step, the overlap is over.
-      if (kept.some((r) => (stepOf(r) ?? Number.NEGATIVE_INFINITY) > seed.step)) this.seeds.delete(runId);
+    let expected = this.next.get(runId);
+    if (expected !== undefined && seq > expected && this.onGap) {
+      this.onGap(runId, expected, seq);
+      if (this.disposed) return 0;
+      expected = this.next.get(runId);
     }
-    if (kept.length === 0) return 0;
+    // Unseeded runs take what comes; after a hole that a reload could not fill, too.
+    const skip = expected === undefined ? 0 : Math.max(0, expected - seq);
+    if (skip >= rows.length) return 0;
+    const kept = skip > 0 ? rows.slice(skip) : rows;
+    this.next.set(runId, seq + rows.length);
     const list = this.pending.get(runId);
     if (list) for (const row of kept) list.push(row);
     else this.pending.set(runId, kept.slice());
@@ -112,13 +100,13 @@ export class MetricCoalescer {
   /** Forgets a run (it left the panel). */
   forget(runId: string): void {
     this.pending.delete(runId);
-    this.seeds.delete(runId);
+    this.next.delete(runId);
   }
 
   /** Forgets everything (the panel's view was reloaded and will be seeded again). */
   reset(): void {
     this.pending.clear();
-    this.seeds.clear();
+    this.next.clear();
     this.cancelTimer();
   }
 
@@ -143,7 +131,7 @@ export class MetricCoalescer {
     this.disposed = true;
     this.cancelTimer();
     this.pending.clear();
-    this.seeds.clear();
+    this.next.clear();
   }
 
   private schedule(): void {

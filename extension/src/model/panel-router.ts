@@ -14,7 +14,7 @@ export interface PanelSubscription {
 }
 
 export type PanelAction =
-  | { panelId: string; type: 'metrics'; runId: string; rows: MetricRow[] }
+  | { panelId: string; type: 'metrics'; runId: string; seq: number; rows: MetricRow[] }
   | { panelId: string; type: 'runStatus'; runId: string; status: RunStatus; summary?: Record<string, unknown> }
   /** The run list's metadata changed (a run ended with its hyperparameters and summary): re-send it. */
   | { panelId: string; type: 'refreshRuns' }
@@ -46,7 +46,7 @@ export function routeEngineEvent(event: EngineEvent, panels: readonly PanelSubsc
       break;
     case 'metrics':
       for (const p of panels) {
-        if (p.state.kind !== 'criticalBatch' && p.runIds.has(event.runId)) actions.push({ panelId: p.id, type: 'metrics', runId: event.runId, rows: event.rows });
+        if (p.state.kind !== 'criticalBatch' && p.runIds.has(event.runId)) actions.push({ panelId: p.id, type: 'metrics', runId: event.runId, seq: event.seq, rows: event.rows });
       }
       break;
     case 'runStatus':

@@ -55,6 +55,9 @@ export class ChartPanel implements vscode.Disposable {
         const message = liveMetricsMessage(batch);
         if (message) this.post(message);
       },
+      // Live rows after a hole (rows that went by before the panel followed the run, not yet
+      // flushed to the store): reload the run from the store and the recent rows, then go on.
+      onGap: (runId, expected, got) => this.reloadRun(runId, `live rows of run ${runId} start at #${got}, the panel has rows up to #${expected - 1}`),
     });
     const webview = webviewPanel.webview;
     webview.options = { enableScripts: true, localResourceRoots: [this.webviewRoot()] };
@@ -113,7 +116,7 @@ export class ChartPanel implements vscode.Disposable {
   apply(action: PanelAction): void {
     switch (action.type) {
       case 'metrics':
-        if (this.ready) this.coalescer.push(action.runId, action.rows);
+        if (this.ready) this.coalescer.push(action.runId, action.seq, action.rows);
         break;
       case 'runStatus': {
         this.statuses.set(action.runId, action.status);
@@ -153,8 +156,8 @@ export class ChartPanel implements vscode.Disposable {
         this.statuses.set(r.id, r.status);
         // A run finished by another process: its complete rows are in the store now.
         if (before !== undefined && r.status !== 'running' && r.status !== 'queued') {
-          const rows = loadMetrics(r, this.host.data);
-          this.coalescer.seed(r.id, rows);
+          const { rows, nextSeq } = loadMetrics(r, this.host.data);
+          this.coalescer.seed(r.id, nextSeq);
           finished.push({ runId: r.id, rows });
         }
       }
@@ -313,8 +316,8 @@ export class ChartPanel implements vscode.Disposable {
       const loaded: { runId: string; rows: MetricRow[] }[] = [];
       for (const record of records) {
         this.statuses.set(record.id, record.status);
-        const rows = loadMetrics(record, this.host.data);
-        this.coalescer.seed(record.id, rows);
+        const { rows, nextSeq } = loadMetrics(record, this.host.data);
+        this.coalescer.seed(record.id, nextSeq);
         loaded.push({ runId: record.id, rows });
       }
       // Columnar, several runs per message: the panel draws its first frame from a few messages.
@@ -322,6 +325,16 @@ export class ChartPanel implements vscode.Disposable {
     } catch (err) {
       this.host.data.log(`panel "${this.title}": cannot load its data: ${errorMessage(err)}`);
     }
+  }
+
+  /** Sends one run's rows anew (store, then recent live rows) and seeds the coalescer after them. */
+  private reloadRun(runId: string, why: string): void {
+    const record = loadRuns([runId], this.host.data).records[0];
+    if (!record || !this.ready) return;
+    const { rows, nextSeq } = loadMetrics(record, this.host.data);
+    this.host.data.log(`panel "${this.title}": ${why}; reloaded ${rows.length} rows of ${runId} from the store`);
+    this.coalescer.seed(runId, nextSeq);
+    for (const m of bulkMetricsMessages([{ runId, rows }])) this.post(m);
   }
 
   private async sendRuns(): Promise<void> {

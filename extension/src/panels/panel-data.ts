@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import type { CriticalBatchMessage, RunInfo } from '../../../engine/src/protocol/view-messages';
 import type { CriticalBatchReport } from '../../../engine/src/runner/report-types';
 import type { MetricRow, RunRecord } from '../../../engine/src/store/types';
-import { mergeStoreAndRecent, type RecentRows } from '../engine/recent-rows';
+import { joinStoreAndRecent, type RecentRows } from '../engine/recent-rows';
 import { outlineExperiment } from '../editor/experiment-outline';
 import { experimentBaseName, experimentNameOf } from '../model/experiment-runs';
 import { criticalBatchFromRuns } from '../model/latest-results';
@@ -34,17 +34,21 @@ export function loadRuns(ids: readonly string[], source: PanelDataSource): { rec
   return { records, infos: records.map(toRunInfo), missing };
 }
 
-/** A run's rows: the store's, then the recent live rows it does not have yet. Problems are logged, never hidden. */
-export function loadMetrics(record: RunRecord, source: PanelDataSource): MetricRow[] {
-  let stored: MetricRow[] = [];
+/**
+ * A run's rows: the store's, then the recent live rows it does not have yet, joined by sequence
+ * number; `nextSeq` is the number of the first row the panel still has to receive live. Problems
+ * are logged, never hidden.
+ */
+export function loadMetrics(record: RunRecord, source: PanelDataSource): { rows: MetricRow[]; nextSeq: number } {
+  let stored: { rows: MetricRow[]; nextSeq: number } = { rows: [], nextSeq: 0 };
   try {
     const result = source.runs.readMetrics(record);
-    stored = result.rows;
+    stored = { rows: result.rows, nextSeq: result.nextSeq };
     for (const w of result.warnings) if (!/does not exist/.test(w)) source.log(`run ${record.id}: ${w}`);
   } catch (err) {
     source.log(`cannot read the metrics of run ${record.id}: ${err instanceof Error ? err.message : String(err)}`);
   }
-  return mergeStoreAndRecent(stored, source.recent.get(record.id));
+  return joinStoreAndRecent(stored, source.recent, record.id);
 }
 
 export function fileText(file: string): string | undefined {
