@@ -24,7 +24,7 @@ const specDir = path.join(root, 'test', 'e2e');
 const specs = [];
 for (const f of readdirSync(specDir).filter((f) => f.endsWith('.e2e.ts')).sort()) {
   const mod = await tsImport(pathToFileURL(path.join(specDir, f)).href, import.meta.url);
-  specs.push({ file: f, steps: mod.steps ?? [] });
+  specs.push({ file: f, steps: mod.steps ?? [], env: mod.env ?? {} });
 }
 
 const results = [];
@@ -34,7 +34,10 @@ const port = await freePort();
 let server;
 let context;
 try {
-  server = await startCodeServer(run, { port });
+  // A spec may set environment variables of the VS Code server (and so of the engine it starts),
+  // e.g. OPTLAB_STEP_DELAY_MS to slow a sweep down so that a live view can be watched.
+  const extraEnv = Object.assign({}, ...specs.map((s) => s.env));
+  server = await startCodeServer(run, { port, extraEnv });
   console.log(`code-server on ${server.url} (pgid ${server.pgid}), workspace ${path.relative(root, run.workspace)} [${secs(t0)}]`);
   context = await launchChromium(run);
   for (const spec of specs) {

@@ -52,6 +52,13 @@ const SPEC = {
   seed: 0,
 };
 
+/**
+ * The engine pauses 30 ms after every training step (the numbers do not change): the sweep then
+ * lasts tens of seconds instead of a few, so the dashboard can be watched while it runs rather than
+ * hoping that a poll lands inside a trial of well under a second.
+ */
+export const env = { OPTLAB_STEP_DELAY_MS: '30' };
+
 /** The metrics the test requires on the K-FAC charts. */
 const KFAC_METRICS = ['kfac/damping', 'kfac/rho'] as const;
 

@@ -109,6 +109,7 @@ function main(): void {
         ...(s.checkpointEvery !== undefined && { checkpoint: { dir: m.runDir, every: s.checkpointEvery, atEnd: true } }),
         signal: controller.signal,
         stepLimit: () => current?.limit ?? m.stepLimit,
+        ...(stepDelayMs() > 0 && { stepDelayMs: stepDelayMs() }),
       });
       clearInterval(timer);
       flush();
@@ -164,6 +165,12 @@ function main(): void {
     queue.push(m);
     void pump();
   });
+}
+
+/** OPTLAB_STEP_DELAY_MS: a pause after every training step, for tests that watch a sweep live. */
+function stepDelayMs(): number {
+  const ms = Number(process.env.OPTLAB_STEP_DELAY_MS ?? 0);
+  return Number.isFinite(ms) && ms > 0 ? Math.min(ms, 10_000) : 0;
 }
 
 if (require.main === module || process.env.OPTLAB_TRIAL_WORKER === '1') main();

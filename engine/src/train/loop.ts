@@ -343,7 +343,10 @@ export async function train(o: TrainOptions): Promise<TrainResult & { params?: P
         stepsToTarget = step;
         break;
       }
-      if (clock() - lastYield >= yieldEvery) {
+      if (o.stepDelayMs) {
+        await new Promise<void>((resolve) => setTimeout(resolve, o.stepDelayMs));
+        lastYield = clock();
+      } else if (clock() - lastYield >= yieldEvery) {
         await new Promise<void>((resolve) => setImmediate(resolve));
         lastYield = clock();
       }

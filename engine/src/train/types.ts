@@ -69,6 +69,11 @@ export interface TrainOptions {
   /** Stops the loop between steps (status 'cancelled'). */
   signal?: AbortSignal;
   /**
+   * Waits this long after every step. Only for watching a run live (UI tests set it through the
+   * engine's OPTLAB_STEP_DELAY_MS): it changes no number the run computes, only its wall time.
+   */
+  stepDelayMs?: number;
+  /**
    * A step limit below budget.maxSteps that may change while the loop runs (a sweep lowers it to the
    * best steps-to-target found so far: a trial that cannot beat it stops). Polled between steps.
    */
