@@ -11,7 +11,9 @@
 //     condition numbers, traces, eigenvalue bounds: K-FAC's damping moves by factors of ~1.05
 //     per adaptation and spans decades in a run) when their values are all positive and span at
 //     least a decade (within one a log axis would show a single label).
-// Pure: no DOM.
+// What a metric is comes from the engine's declarations (engine/src/metrics/catalog.ts), not from
+// its name. Pure: no DOM.
+import { metricMeta } from '../../../engine/src/metrics/catalog';
 import type { Extent, RunSeries } from './series-store';
 
 export type ScaleChoice = 'auto' | 'linear' | 'log';
@@ -27,26 +29,19 @@ export function decades(min: number, max: number): number {
   return min > 0 && max > min && Number.isFinite(max) ? Math.log10(max / min) : 0;
 }
 
-/** Metrics whose values shrink by orders of magnitude: losses, errors. */
+/** Metrics whose values shrink by orders of magnitude: losses, errors (as the engine declares them). */
 export function isLossLike(metric: string): boolean {
-  const m = metric.toLowerCase();
-  return /loss|error|err$|^err|perplexity|ppl|nll|mse|residual|suboptimality|regret|gap/.test(m) && !/acc/.test(m);
+  return metricMeta(metric).kind === 'loss';
 }
 
 /** Learning rates: a sweep spaces them by factors. */
 export function isLearningRate(metric: string): boolean {
-  const m = metric.toLowerCase().replace(/[\s_-]/g, '');
-  return m === 'lr' || m.endsWith('learningrate') || m.endsWith('/lr') || m.endsWith('.lr');
+  return metricMeta(metric).kind === 'learning-rate';
 }
 
-/**
- * Optimizer stats on a multiplicative scale ("kfac/damping", "kfac/G_cond/<layer>",
- * "kfac/A_trace/<layer>", "ngd/gram_lambda_min"): judged on the stat's name, not its layer.
- */
+/** Optimizer stats on a multiplicative scale ("kfac/damping", "kfac/G_cond/<layer>", ...). */
 export function isScaleLike(metric: string): boolean {
-  const parts = metric.split('/');
-  const stat = (parts.length >= 3 ? parts[1] : parts[parts.length - 1]).toLowerCase();
-  return /damping|trace|lambda|(^|_)(cond(ition)?|eig(en)?)(_|$)/.test(stat);
+  return metricMeta(metric).kind === 'multiplicative';
 }
 
 /** What the x decision needs from one run. */

@@ -1,22 +1,16 @@
 // Fixed horizontal guides a metric's chart draws. K-FAC's reduction ratio rho (actual over
 // predicted decrease of the quadratic model) drives Levenberg-Marquardt damping: above 3/4 the
 // damping shrinks, below 1/4 it grows. Seeing rho against those thresholds explains every move
-// of the damping curve. Pure: no DOM.
+// of the damping curve. The guides are declared with the metric in the engine. Pure: no DOM.
 
-export interface ReferenceLine {
-  value: number;
-  label: string;
-}
+import { metricMeta, type ReferenceLine } from '../../../engine/src/metrics/catalog';
 
-/** Levenberg-Marquardt thresholds of the reduction ratio (Martens & Grosse 2015, section 6.5). */
-export const LM_THRESHOLDS: readonly ReferenceLine[] = [
-  { value: 0.25, label: 'ρ = 1/4 (damping grows below)' },
-  { value: 0.75, label: 'ρ = 3/4 (damping shrinks above)' },
-];
+export type { ReferenceLine };
+export { LM_THRESHOLDS } from '../../../engine/src/metrics/catalog';
 
-/** The guides of a metric: the LM thresholds for any key ending in "rho" ("kfac/rho", "rho"). */
+/** The guides of a metric, as the engine declares them (K-FAC's rho: the LM thresholds). */
 export function referenceLines(metric: string): readonly ReferenceLine[] {
-  return /(^|[/_.])rho$/i.test(metric) ? LM_THRESHOLDS : [];
+  return metricMeta(metric).referenceLines ?? [];
 }
 
 /** A y range stretched to show every guide (guides outside a zoomed range are left out instead). */

@@ -1,0 +1,31 @@
+// Every metric the engine declares, one line per emitter, and the lookup views use: a declared
+// metric gets its declaration, anything else what its name suggests (infer.ts).
+import { KFAC_METRICS } from '../optim/kfac/metric-meta';
+import { OPTIMIZER_CHAIN_METRICS } from '../optim/metric-meta';
+import { NGD_METRICS } from '../optim/natural-gradient/metric-meta';
+import { TRAINING_METRICS } from '../train/metric-meta';
+import { inferMetricMeta } from './infer';
+import type { MetricDeclaration, MetricMeta } from './meta';
+
+export type { MetricDeclaration, MetricKind, MetricMeta, ReferenceLine } from './meta';
+export { LM_THRESHOLDS } from '../optim/kfac/metric-meta';
+
+export const METRIC_DECLARATIONS: readonly MetricDeclaration[] = [...TRAINING_METRICS, ...OPTIMIZER_CHAIN_METRICS, ...KFAC_METRICS, ...NGD_METRICS];
+
+const exact = new Map<string, MetricMeta>();
+const patterns: { prefix: string; meta: MetricMeta }[] = [];
+for (const { key, ...meta } of METRIC_DECLARATIONS) {
+  if (key.endsWith('/*')) patterns.push({ prefix: key.slice(0, -1), meta });
+  else if (!exact.has(key)) exact.set(key, meta);
+}
+const cache = new Map<string, MetricMeta>();
+
+/** What `metric` is: its declaration, else what its name suggests. */
+export function metricMeta(metric: string): MetricMeta {
+  let meta = cache.get(metric);
+  if (meta) return meta;
+  meta = exact.get(metric) ?? patterns.find((p) => metric.startsWith(p.prefix) && metric.length > p.prefix.length)?.meta ?? inferMetricMeta(metric);
+  if (cache.size > 10_000) cache.clear();
+  cache.set(metric, meta);
+  return meta;
+}
