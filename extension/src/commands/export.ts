@@ -2,7 +2,8 @@
 // charts as PNG).
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { exportCsv, exportJson, slugify } from '../../../engine/src/store';
+import { EXPORTERS } from '../../../engine/src/export';
+import { slugify } from '../../../engine/src/store';
 import { runLabel } from '../model/run-view';
 import type { Services } from '../services';
 import { errorMessage } from '../util/timing';
@@ -21,19 +22,17 @@ export async function exportRunDataCommand(s: Services, arg?: unknown, selection
     void vscode.window.showErrorMessage(`OptLab: run ${id} is no longer in the store ${s.runs.root}.`);
     return;
   }
-  const format = await vscode.window.showQuickPick(
-    [
-      { label: 'CSV', description: 'metrics, one row per logged step', format: 'csv' as const },
-      { label: 'JSON', description: 'the run record and its metrics', format: 'json' as const },
-    ],
+  const picked = await vscode.window.showQuickPick(
+    EXPORTERS.map((e) => ({ label: e.label, description: e.description, exporter: e })),
     { placeHolder: `Export ${runLabel(record)} as` },
   );
-  if (!format) return;
-  const base = `${slugify(record.experiment.name)}-${slugify(record.label)}${record.batchSize !== undefined ? `-B${record.batchSize}` : ''}.${format.format}`;
+  if (!picked) return;
+  const { exporter } = picked;
+  const base = `${slugify(record.experiment.name)}-${slugify(record.label)}${record.batchSize !== undefined ? `-B${record.batchSize}` : ''}.${exporter.id}`;
   const folder = defaultFolder();
   const target = await vscode.window.showSaveDialog({
     defaultUri: folder ? vscode.Uri.joinPath(folder, base) : vscode.Uri.file(path.join(s.runs.root, base)),
-    filters: format.format === 'csv' ? { CSV: ['csv'] } : { JSON: ['json'] },
+    filters: { [exporter.filterName]: [exporter.id] },
     saveLabel: 'Export',
     title: `Export ${runLabel(record)}`,
   });
@@ -45,7 +44,7 @@ export async function exportRunDataCommand(s: Services, arg?: unknown, selection
     void vscode.window.showErrorMessage(`OptLab: cannot read the metrics of ${runLabel(record)}: ${errorMessage(err)}`);
     return;
   }
-  const text = format.format === 'csv' ? exportCsv(result.rows) : exportJson(record, result.rows);
+  const text = exporter.render(record, result.rows);
   try {
     await vscode.workspace.fs.writeFile(target, Buffer.from(text, 'utf8'));
   } catch (err) {

@@ -1,5 +1,6 @@
 // optlab ls | show <run-id> | export <run-id> --format csv|json
-import { exportCsv, exportJson, type RunRecord } from '../../store';
+import { EXPORTERS } from '../../export';
+import type { RunRecord } from '../../store';
 import { parseArgs, UsageError } from '../args';
 import { num, table } from '../format';
 import { storeFrom } from './run';
@@ -61,13 +62,15 @@ export async function showCommand(argv: string[]): Promise<number> {
 
 export async function exportCommand(argv: string[]): Promise<number> {
   const parsed = parseArgs(argv, { values: ['store', 'format'], booleans: [] }, 'export');
-  if (parsed.positional.length !== 1) throw new UsageError('usage: optlab export <run-id> --format csv|json [--store DIR]');
-  const format = parsed.values.get('format') ?? 'csv';
-  if (format !== 'csv' && format !== 'json') throw new UsageError(`optlab export: --format must be csv or json, got '${format}'`);
+  const formats = EXPORTERS.map((e) => e.id);
+  if (parsed.positional.length !== 1) throw new UsageError(`usage: optlab export <run-id> --format ${formats.join('|')} [--store DIR]`);
+  const format = parsed.values.get('format') ?? formats[0];
+  const exporter = EXPORTERS.find((e) => e.id === format);
+  if (!exporter) throw new UsageError(`optlab export: --format must be ${formats.join(' or ')}, got '${format}'`);
   const store = storeFrom(parsed.values);
   const record = store.get(parsed.positional[0]);
   const metrics = store.readMetrics(record.id);
   for (const w of metrics.warnings) process.stderr.write(`optlab: ${w}\n`);
-  process.stdout.write(format === 'csv' ? exportCsv(metrics.rows) : exportJson(record, metrics.rows) + '\n');
+  process.stdout.write(exporter.render(record, metrics.rows));
   return 0;
 }
