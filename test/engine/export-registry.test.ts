@@ -1,10 +1,10 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EXPORTERS, exporterFor } from '../../engine/src/export';
-import type { RunRecord } from '../../engine/src/store/types';
+import type { MetricRow, RunRecord } from '../../engine/src/store/types';
 
 const record = { schemaVersion: 1, id: 'r1', experiment: { name: 'e' }, label: 'SGD', optimizer: 'sgd', spec: {}, config: {}, hyperparameters: {}, engine: { version: 'x', backend: 'cpu', node: 'v20' }, status: 'completed', createdAt: '2026-12-07T00:00:00.000Z', summary: {} } as RunRecord;
-const rows = [{ step: 1, loss: 0.5 }, { step: 2, loss: Number.NaN, testAccuracy: 0.9 }];
+const rows: MetricRow[] = [{ step: 1, loss: 0.5 }, { step: 2, loss: Number.NaN, testAccuracy: 0.9 }];
 
 describe('export registry', () => {
   test('every format has a unique id and renders a run', () => {
