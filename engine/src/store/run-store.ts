@@ -9,6 +9,7 @@ import { isSafeRunId, makeRunId, randomSuffix } from './ids.js';
 import { readMetricsFile, tailMetricsFile } from './metrics-reader.js';
 import { newRunRecord, parseRunRecord, serializeRunRecord } from './run-record.js';
 import { METRICS_JSONL, RUN_JSON, RunWriter, checkTransition } from './run-writer.js';
+import { readExperimentResult, writeExperimentResult, type ExperimentKey, type ExperimentResultRecord } from './experiment-results.js';
 import type { MetricsReadResult, MetricsTailResult, RunInit, RunRecord } from './types.js';
 
 export interface RunStoreOptions {
@@ -97,6 +98,16 @@ export class RunStore {
     }
     runs.sort((a, b) => compareIso(a.createdAt, b.createdAt) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     return { runs, problems };
+  }
+
+  /** Records what the engine concluded from an experiment's session (replaces the previous one); returns the file. */
+  writeExperimentResult(experiment: ExperimentKey, runIds: readonly string[], result: unknown): string {
+    return writeExperimentResult(this.fs, this.root, { schemaVersion: 1, experiment: { ...experiment }, finishedAt: this.now().toISOString(), runIds: [...runIds], result });
+  }
+
+  /** The experiment's latest recorded result, if any. */
+  readExperimentResult(experiment: ExperimentKey): ExperimentResultRecord | undefined {
+    return readExperimentResult(this.root, experiment);
   }
 
   /** Accepts a full id or a unique prefix of one. */

@@ -1,0 +1,72 @@
+// Experiment-level results beside the runs: <root>/experiments/<name>-<hash>.json holds what the
+// engine concluded from an experiment's latest session (critical-batch fits, the NQM prediction of a
+// neural sweep, the findings), so that readers (the editor, the CLI) show the engine's numbers
+// instead of recomputing them. One file per experiment (its file path, else its name), replaced
+// atomically by each finished session.
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { writeFileAtomicSync } from './atomic-write.js';
+import { StoreError, errnoCode, errorText } from './errors.js';
+import type { StoreFs } from './fs-ops.js';
+import { slugify } from './ids.js';
+import { decodeDeep, stringifyJson } from './json-codec.js';
+
+export const EXPERIMENTS_DIR = 'experiments';
+
+export interface ExperimentKey {
+  name: string;
+  /** The experiment file (absolute, as runs record it); identifies the experiment when known. */
+  file?: string;
+}
+
+export interface ExperimentResultRecord<R = Record<string, unknown>> {
+  schemaVersion: 1;
+  experiment: ExperimentKey;
+  /** When the session that produced it finished. */
+  finishedAt: string;
+  /** The runs of that session, in creation order. */
+  runIds: string[];
+  /** What the engine concluded (criticalBatchSize, prediction, findings, ...). */
+  result: R;
+}
+
+/** The file of an experiment's result: readable name, and a hash of what identifies it. */
+export function experimentResultPath(root: string, key: ExperimentKey): string {
+  const id = key.file ?? `name:${key.name}`;
+  const hash = createHash('sha256').update(id).digest('hex').slice(0, 12);
+  return path.join(root, EXPERIMENTS_DIR, `${slugify(key.name) || 'experiment'}-${hash}.json`);
+}
+
+export function writeExperimentResult(sfs: StoreFs, root: string, record: ExperimentResultRecord<unknown>): string {
+  const file = experimentResultPath(root, record.experiment);
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+  } catch (err) {
+    throw new StoreError(`cannot create ${path.dirname(file)}: ${errorText(err)}`, { path: path.dirname(file), cause: err });
+  }
+  writeFileAtomicSync(sfs, file, stringifyJson(record, 2) + '\n');
+  return file;
+}
+
+/** The experiment's latest result; undefined when none was written. A damaged file is an error naming it. */
+export function readExperimentResult(root: string, key: ExperimentKey): ExperimentResultRecord | undefined {
+  const file = experimentResultPath(root, key);
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    if (errnoCode(err) === 'ENOENT') return undefined;
+    throw new StoreError(`cannot read ${file}: ${errorText(err)}`, { path: file, cause: err });
+  }
+  let value: unknown;
+  try {
+    value = decodeDeep(JSON.parse(text));
+  } catch (err) {
+    throw new StoreError(`${file} is not valid JSON: ${errorText(err)}`, { path: file, cause: err });
+  }
+  const r = value as ExperimentResultRecord;
+  const ok = typeof r === 'object' && r !== null && r.schemaVersion === 1 && typeof r.experiment?.name === 'string' && Array.isArray(r.runIds) && typeof r.result === 'object' && r.result !== null;
+  if (!ok) throw new StoreError(`${file} is not an experiment result (schemaVersion 1 with experiment, runIds and result)`, { path: file });
+  return r;
+}
