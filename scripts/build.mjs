@@ -21,16 +21,16 @@ if (existsSync(path.join(root, 'extension/src/extension.ts'))) {
   jobs.push(build({ ...node, entryPoints: { extension: 'extension/src/extension.ts' }, outdir: 'dist', external: ['vscode', '@tensorflow/*', 'tsx/*'] }));
 }
 
-// Every webview/src/panels/<name>.ts is one panel bundle.
+// Every folder webview/src/panels/<kind>/ is one panel: index.ts bundled, panel.css copied, both as dist/webview/<kind>.*
 const panels = path.join(root, 'webview/src/panels');
 if (existsSync(panels)) {
-  const entryPoints = Object.fromEntries(
-    readdirSync(panels).filter((f) => f.endsWith('.ts')).map((f) => [`webview/${f.slice(0, -3)}`, `webview/src/panels/${f}`]),
-  );
+  const kinds = readdirSync(panels).filter((f) => existsSync(path.join(panels, f, 'index.ts')));
+  const entryPoints = Object.fromEntries(kinds.map((k) => [`webview/${k}`, `webview/src/panels/${k}/index.ts`]));
   jobs.push(build({ bundle: true, platform: 'browser', target: 'es2022', format: 'iife', sourcemap: true, logLevel: 'warning', absWorkingDir: root, minify: production, entryPoints, outdir: 'dist' }));
+  mkdirSync(path.join(root, 'dist/webview'), { recursive: true });
+  for (const k of kinds) if (existsSync(path.join(panels, k, 'panel.css'))) copyFileSync(path.join(panels, k, 'panel.css'), path.join(root, 'dist/webview', `${k}.css`));
   const media = path.join(root, 'webview/media');
   if (existsSync(media)) {
-    mkdirSync(path.join(root, 'dist/webview'), { recursive: true });
     for (const f of readdirSync(media)) copyFileSync(path.join(media, f), path.join(root, 'dist/webview', f));
   }
 }

@@ -3,7 +3,9 @@
 import type { CriticalBatchReport } from '../runner/report-types';
 import type { MetricRow, RunStatus } from '../store/types';
 
-export type PanelKind = 'dashboard' | 'compare' | 'criticalBatch';
+import { isPanelKind, type PanelKind } from './panels';
+
+export type { PanelKind } from './panels';
 
 /** What a panel knows about a run (run.json without the bulky parts). */
 export interface RunInfo {
@@ -135,7 +137,7 @@ export function parseHostMessage(x: unknown): HostMessage {
   const o = x as Record<string, unknown>;
   switch (o.type) {
     case 'init':
-      check(['dashboard', 'compare', 'criticalBatch'].includes(o.panel as string), `init.panel: unknown panel ${JSON.stringify(o.panel)}`);
+      check(isPanelKind(o.panel), `init.panel: unknown panel ${JSON.stringify(o.panel)}`);
       check(typeof o.title === 'string', 'init.title: expected a string');
       break;
     case 'runs':

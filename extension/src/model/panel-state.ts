@@ -1,6 +1,6 @@
 // What a chart panel shows, as plain data: kept by the host, embedded in the panel's HTML for the
 // view to persist with setState, and read back by the serializer after a window reload.
-import type { PanelKind } from '../../../engine/src/protocol/view-messages';
+import { PANEL_KINDS as KINDS, PANELS, type PanelKind } from '../../../engine/src/protocol/panels';
 import { experimentBaseName, normalizePath } from './experiment-runs';
 
 export type PanelState =
@@ -9,13 +9,9 @@ export type PanelState =
   | { kind: 'compare'; runIds: string[]; title?: string }
   | { kind: 'criticalBatch'; experimentFile: string; title?: string };
 
-export const PANEL_KINDS: readonly PanelKind[] = ['dashboard', 'compare', 'criticalBatch'];
+export const PANEL_KINDS: readonly PanelKind[] = KINDS;
 
-export const VIEW_TYPES: Record<PanelKind, string> = {
-  dashboard: 'optlab.dashboard',
-  compare: 'optlab.compare',
-  criticalBatch: 'optlab.criticalBatch',
-};
+export const VIEW_TYPES = Object.fromEntries(PANELS.map((p) => [p.kind, p.viewType])) as Record<PanelKind, string>;
 
 export function kindOfViewType(viewType: string): PanelKind | undefined {
   return PANEL_KINDS.find((k) => VIEW_TYPES[k] === viewType);

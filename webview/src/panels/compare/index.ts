@@ -1,14 +1,14 @@
 // Compare: the selected runs overlaid (the dashboard's chart machinery), the config keys whose
 // values differ between them, and best (minimum) / last / step-of-minimum per metric and run.
-import type { RunInfo } from '../../../engine/src/protocol/view-messages';
-import { runsDiff } from '../model/config-diff';
-import { formatInteger, formatNumber } from '../model/format';
-import { bestRuns, summarizeRun, type MetricSummary } from '../model/summaries';
-import { sanitizeBoardState } from '../model/view-state';
-import { el, swatch } from '../ui/dom';
-import { boardPanel, MetricBoard } from '../ui/metric-board';
-import { startPanel } from '../ui/panel';
-import { errorText } from '../ui/vscode';
+import type { RunInfo } from '../../../../engine/src/protocol/view-messages';
+import { runsDiff } from '../../model/config-diff';
+import { formatInteger, formatNumber } from '../../model/format';
+import { bestRuns, summarizeRun, type MetricSummary } from '../../model/summaries';
+import { sanitizeBoardState } from '../../model/view-state';
+import { el, swatch } from '../../ui/dom';
+import { boardPanel, MetricBoard } from '../../ui/metric-board';
+import { startPanel } from '../../ui/panel';
+import { errorText } from '../../ui/vscode';
 
 /** Tables are rebuilt at most this often while runs stream. */
 const TABLE_INTERVAL_MS = 500;

@@ -3,16 +3,16 @@
 // marked, the NQM prediction when given; best learning rate against batch size; a click on a point
 // opens its run; a summary table.
 import type { ChartDataset, ChartEvent, Plugin } from 'chart.js';
-import type { CriticalBatchMessage } from '../../../engine/src/protocol/view-messages';
-import type { CriticalBatchReport } from '../../../engine/src/runner/report-types';
-import { SeriesPalette, withAlpha } from '../model/colors';
-import { buildCriticalBatchView, validateReports, type CbPoint, type CriticalBatchView } from '../model/critical-batch';
-import { formatExponent, formatInteger, formatNumber, logTickLabel, powerOfTwoLabel } from '../model/format';
-import { sanitizeZoom, zoomFitsAxis, type ZoomRange } from '../model/view-state';
-import { applyChartDefaults, Chart } from '../ui/chartjs';
-import { el, swatch } from '../ui/dom';
-import { startPanel } from '../ui/panel';
-import type { Theme } from '../ui/theme';
+import type { CriticalBatchMessage } from '../../../../engine/src/protocol/view-messages';
+import type { CriticalBatchReport } from '../../../../engine/src/runner/report-types';
+import { SeriesPalette, withAlpha } from '../../model/colors';
+import { buildCriticalBatchView, validateReports, type CbPoint, type CriticalBatchView } from '../../model/critical-batch';
+import { formatExponent, formatInteger, formatNumber, logTickLabel, powerOfTwoLabel } from '../../model/format';
+import { sanitizeZoom, zoomFitsAxis, type ZoomRange } from '../../model/view-state';
+import { applyChartDefaults, Chart } from '../../ui/chartjs';
+import { el, swatch } from '../../ui/dom';
+import { startPanel } from '../../ui/panel';
+import type { Theme } from '../../ui/theme';
 
 type Kind = 'points' | 'perfect' | 'fit' | 'smin' | 'knee' | 'prediction' | 'lr';
 type CbDataset = ChartDataset<'scatter', CbPoint[]> & { optlabGroup: string; optlabKind: Kind };
