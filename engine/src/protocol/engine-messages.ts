@@ -3,6 +3,7 @@
 // boundary is checked by parseEngineRequest / parseEngineEvent, which name the offending field.
 import type { CriticalBatchReport, RunSummary } from '../runner/report-types';
 import type { Finding } from '../analysis/nqm-findings';
+import { decodeRowNonFinite } from '../store/json-codec';
 import type { MetricRow, RunStatus } from '../store/types';
 
 /** 2: metrics events carry the sequence number of their first row (`seq`). */
@@ -66,6 +67,8 @@ export interface RunStatusEvent {
  * Metric rows, batched: at most one message per run per flush interval. The rows are consecutive
  * rows of the run's metrics.jsonl: `rows[i]` has sequence number `seq + i` (its line index there),
  * so a host joins what it read from the store with what streams in without comparing rows.
+ * Non-finite numbers travel as in metrics.jsonl ("NaN", "Infinity", "-Infinity"): parseEngineEvent
+ * turns them back into numbers, so a streamed row equals the row read from the file.
  */
 export interface MetricsEvent {
   type: 'metrics';
@@ -189,7 +192,7 @@ export function parseEngineEvent(x: unknown): EngineEvent {
     case 'metrics':
       str(o, 'requestId', what);
       str(o, 'runId', what);
-      arr(o, 'rows', what).forEach((r, i) => obj(r, `${what}.rows[${i}]`));
+      arr(o, 'rows', what).forEach((r, i) => decodeRowNonFinite(obj(r, `${what}.rows[${i}]`) as MetricRow));
       if (!Number.isSafeInteger(o.seq) || (o.seq as number) < 0) throw new ProtocolError(`${what}.seq: expected the non-negative integer sequence number of the first row, got ${JSON.stringify(o.seq)}`);
       break;
     case 'progress':

@@ -18,6 +18,7 @@ import { SetupInvalid } from '../sweep/pool';
 import { RunStore } from '../store';
 import { ENGINE_VERSION } from '../version';
 import { MetricsBatcher } from './metrics-batcher';
+import { encodeRowNonFinite } from '../store/json-codec';
 
 export interface EngineChannel {
   send(event: EngineEvent): void;
@@ -83,7 +84,9 @@ export class EngineServer {
     }
     const controller = new AbortController();
     this.sessions.set(requestId, controller);
-    const batcher = new MetricsBatcher((runId, rows, seq) => this.channel.send({ type: 'metrics', requestId, runId, seq, rows }));
+    // Node's IPC channel is JSON: NaN and infinities would arrive as null. They travel as the
+    // store's markers ("NaN", "Infinity"), as in metrics.jsonl, and the host decodes them.
+    const batcher = new MetricsBatcher((runId, rows, seq) => this.channel.send({ type: 'metrics', requestId, runId, seq, rows: rows.map(encodeRowNonFinite) }));
     try {
       const experiment = loadExperiment(path.resolve(req.file));
       const store = new RunStore(req.store);
