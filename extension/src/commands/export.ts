@@ -2,7 +2,7 @@
 // charts as PNG).
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { exportCsv, exportJson, slugify } from '../../../engine/src/store';
+import { exportCsv, exportJson, slugify } from '../../../engine/src';
 import { runLabel } from '../model/run-view';
 import type { Services } from '../services';
 import { errorMessage } from '../util/timing';

@@ -12,7 +12,7 @@ import {
   type EngineRequest,
   type ReadyEvent,
 } from '../../../engine/src/protocol/engine-messages';
-import { RunStore } from '../../../engine/src/store';
+import { RunStore } from '../../../engine/src';
 import type { EngineState } from '../api';
 import { samePath } from '../model/experiment-runs';
 import { Emitter } from '../util/emitter';

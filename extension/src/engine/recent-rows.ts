@@ -1,7 +1,7 @@
 // The metric rows the engine sent in the last few seconds, per run. The engine's store writer
 // flushes rows every 250 ms, so a panel opened right now may find the newest rows not yet on disk:
 // it takes the store's rows and adds these after them. Older rows are surely on disk and dropped.
-import type { MetricRow } from '../../../engine/src/store/types';
+import type { MetricRow } from '../../../engine/src';
 
 export const RECENT_WINDOW_MS = 3000;
 

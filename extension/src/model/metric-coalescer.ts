@@ -3,7 +3,7 @@
 // fast runs log), in arrival order, none dropped. A panel is first seeded from the store; live rows
 // that the store already had (the overlap between the two) are recognised and skipped, so a curve
 // never gets a point twice.
-import type { MetricRow } from '../../../engine/src/store/types';
+import type { MetricRow } from '../../../engine/src';
 
 export interface RunRows {
   runId: string;

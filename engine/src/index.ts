@@ -1,0 +1,20 @@
+// The engine's public entry: everything the extension imports from the engine, besides the
+// messages of protocol/. Only types and pure (or file-reading) functions: nothing here may reach
+// TensorFlow.js, which only the engine process loads (test/engine/public-entry.test.ts checks it).
+// The extension and the webviews import nothing else from engine/ (.dependency-cruiser.cjs and
+// eslint.config.mjs enforce it).
+
+// ---- the run store: records, metric rows, reading and exporting ---------------------------
+export { RunStore, exportCsv, exportJson, slugify, type StoreProblem } from './store';
+export { isTerminalStatus, type MetricRow, type MetricsReadResult, type RunRecord, type RunStatus } from './store/types';
+
+// ---- experiment files: parse, validate, locate in the text --------------------------------
+export { parseExperiment } from './experiment/load';
+export { ExperimentError, defaultLabel, type ExperimentIssue } from './experiment/validate';
+export { parseJsonWithLocation, type JsonDocument, type SourceRange } from './experiment/json-locate';
+export { expandBatchSizes } from './experiment/grid';
+export type { BatchSizesSpec, ExperimentFile, OptimizerEntry, ResolvedExperiment, ResolvedNeuralProblem, ResolvedOptimizer } from './experiment/types';
+
+// ---- results: critical-batch reports and findings -----------------------------------------
+export type { CriticalBatchReport, ScalingRow } from './runner/report-types';
+export { criticalBatchReport } from './runner/nqm-runner';
