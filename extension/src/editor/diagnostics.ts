@@ -1,11 +1,12 @@
 // Diagnostics 'optlab' for experiment files: the engine's own validation of the editor's text, each
 // issue on its range, updated (debounced) as the user types. A neural experiment that passes it is
-// then checked by the engine's factories (optimizer, model, dataset: see neural-setup-check.ts),
-// asynchronously, and their problems are added when the text has not changed meanwhile.
+// then checked by the engine's factories in the engine process (optimizer, model, dataset: see
+// neural-setup-check.ts), asynchronously, and their problems are added when the text has not
+// changed meanwhile.
 import * as vscode from 'vscode';
 import { errorMessage } from '../util/timing';
 import { experimentDiagnostics, placeIssues, type DiagnosticSpec } from './diagnostic-ranges';
-import { NeuralSetupCheck } from './neural-setup-check';
+import { NeuralSetupCheck, type AskEngine } from './neural-setup-check';
 import { isExperimentDocument } from './selector';
 
 const DEBOUNCE_MS = 300;
@@ -14,9 +15,10 @@ export class ExperimentDiagnostics implements vscode.Disposable {
   readonly collection = vscode.languages.createDiagnosticCollection('optlab');
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly disposables: vscode.Disposable[] = [];
-  private readonly setupCheck = new NeuralSetupCheck();
+  private readonly setupCheck: NeuralSetupCheck;
 
-  constructor() {
+  constructor(askEngine: AskEngine) {
+    this.setupCheck = new NeuralSetupCheck(askEngine);
     this.disposables.push(
       vscode.workspace.onDidOpenTextDocument((d) => this.validateNow(d)),
       vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document)),
