@@ -21,7 +21,7 @@ export type { LayerTap, Params };
 
 /**
  * A leaf of optimizer state. Float64Array is for host-side float64 data (K-FAC's factors and
- * inverses are computed in TypeScript float64, see engine-notes.md).
+ * inverses are computed in TypeScript float64, see docs/engine-notes.md, defect 4).
  */
 export type StateLeaf = tf.Tensor | Float64Array | number | string | boolean | null;
 
