@@ -16,6 +16,8 @@ export class ExperimentDiagnostics implements vscode.Disposable {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly disposables: vscode.Disposable[] = [];
   private readonly setupCheck: NeuralSetupCheck;
+  /** The engine's answer may arrive after dispose (it is stopped on deactivation). */
+  private disposed = false;
 
   constructor(askEngine: AskEngine) {
     this.setupCheck = new NeuralSetupCheck(askEngine);
@@ -50,7 +52,7 @@ export class ExperimentDiagnostics implements vscode.Disposable {
     } catch (err) {
       specs = placeIssues(text, [{ path: '', message: `cannot check this experiment's optimizers, model and data: ${errorMessage(err)}` }]);
     }
-    if (specs.length === 0 || doc.isClosed || doc.version !== version || (this.collection.get(doc.uri)?.length ?? 0) > 0) return;
+    if (this.disposed || specs.length === 0 || doc.isClosed || doc.version !== version || (this.collection.get(doc.uri)?.length ?? 0) > 0) return;
     this.collection.set(doc.uri, specs.map(toDiagnostic));
   }
 
@@ -74,6 +76,7 @@ export class ExperimentDiagnostics implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.disposed = true;
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
     for (const d of this.disposables) d.dispose();
