@@ -58,7 +58,7 @@ test('ready, then a session: runs announced, metrics before each completion, res
   const engine = new Engine();
   try {
     const ready = await engine.waitFor((e) => e.type === 'ready');
-    assert.equal(ready.type === 'ready' && ready.protocol, 1);
+    assert.equal(ready.type === 'ready' && ready.protocol, 2); // 2: checkSetup / setupChecked
     const file = experiment('small', [4, 64, 1024], [{ type: 'sgd' }, { type: 'sgd', precondition: 0.5 }]);
     const store = path.join(dir, 'store1');
     engine.send({ type: 'start', requestId: 'r1', file, store, workers: 1 });
