@@ -1,6 +1,6 @@
 // The engine's public entry: everything the extension imports from the engine, besides the
-// messages of protocol/. Only types and pure (or file-reading) functions: nothing here may reach
-// TensorFlow.js, which only the engine process loads (test/engine/public-entry.test.ts checks it).
+// messages of protocol/: types, and functions that need no TensorFlow.js (only the engine process
+// loads it; test/engine/public-entry.test.ts checks that nothing here reaches it).
 // The extension and the webviews import nothing else from engine/ (.dependency-cruiser.cjs and
 // eslint.config.mjs enforce it).
 
@@ -13,8 +13,8 @@ export { parseExperiment } from './experiment/load';
 export { ExperimentError, defaultLabel, type ExperimentIssue } from './experiment/validate';
 export { parseJsonWithLocation, type JsonDocument, type SourceRange } from './experiment/json-locate';
 export { expandBatchSizes } from './experiment/grid';
-export type { BatchSizesSpec, ExperimentFile, OptimizerEntry, ResolvedExperiment, ResolvedNeuralProblem, ResolvedOptimizer } from './experiment/types';
+export type { BatchSizesSpec, ExperimentFile, OptimizerEntry, ResolvedOptimizer } from './experiment/types';
 
-// ---- results: critical-batch reports and findings -----------------------------------------
+// ---- results: critical-batch reports ------------------------------------------------------
 export type { CriticalBatchReport, ScalingRow } from './runner/report-types';
 export { criticalBatchReport } from './runner/nqm-runner';
