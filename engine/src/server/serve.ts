@@ -1,6 +1,8 @@
 // `optlab serve`: the engine as a child process of the VS Code extension (or any host), speaking
 // the typed protocol of protocol/engine-messages.ts over the Node IPC channel. One engine serves
-// many experiment sessions at once; each can be cancelled; results stay in the run store.
+// many experiment sessions at once; each can be cancelled; results stay in the run store. It also
+// answers the editor's setup checks of neural experiment files (sweep/setup-check.ts), so that the
+// extension host never loads TensorFlow.js.
 import path from 'node:path';
 import { loadExperiment } from '../experiment/load';
 import { ExperimentError } from '../experiment/validate';
