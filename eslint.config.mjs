@@ -19,4 +19,22 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'engine/ never imports vscode' }], patterns: ['**/extension/**', '**/webview/**'] }],
     },
   },
+  {
+    // The editor side reaches the engine only through its public entry and its protocol (the same
+    // rule as .dependency-cruiser.cjs, which `npm run deps` checks; here it shows in the editor).
+    files: ['extension/**/*.ts', 'webview/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/engine/src/**', '!**/engine/src/index', '!**/engine/src/protocol', '!**/engine/src/protocol/**'],
+              message: 'extension/ and webview/ import the engine only from engine/src (its index.ts) or engine/src/protocol: export what you need there.',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

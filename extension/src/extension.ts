@@ -56,7 +56,7 @@ export function activate(context: vscode.ExtensionContext): OptLabApi {
     log: (message) => log.warn(message),
   };
   const panels = new PanelManager(context, dataSource, (requestId) => engine.session(requestId)?.file);
-  const diagnostics = new ExperimentDiagnostics();
+  const diagnostics = new ExperimentDiagnostics((text, file) => engine.checkSetup(text, file));
   const insights = new ExperimentInsights(experiments, runs, engine);
   const codeLens = new ExperimentCodeLensProvider(insights);
   const decorations = new ResultDecorations(insights);

@@ -31,3 +31,15 @@ test('metric rows cross the JSON channel with non-finite numbers as the store wr
   assert.equal(encodeRowNonFinite(plain), plain);
   assert.throws(() => parseEngineEvent({ type: 'metrics', requestId: 'a', runId: 'r', rows: [] }), /seq: expected the non-negative integer sequence number/);
 });
+
+test('a setup check and its answer are checked at the boundary, naming the field', () => {
+  const req = parseEngineRequest({ type: 'checkSetup', requestId: 'c1', text: '{}', file: '/w/a.optlab.json' });
+  assert.deepEqual(req, { type: 'checkSetup', requestId: 'c1', text: '{}', file: '/w/a.optlab.json' });
+  assert.throws(() => parseEngineRequest({ type: 'checkSetup', requestId: 'c1' }), /request 'checkSetup'\.text: expected a string/);
+  assert.throws(() => parseEngineRequest({ type: 'checkSetup', requestId: 'c1', text: '{}', file: 3 }), /\.file: expected a string/);
+  const answer = parseEngineEvent({ type: 'setupChecked', requestId: 'c1', issues: [{ path: '/optimizers/0/momentum', message: 'out of range' }] });
+  assert.equal(answer.type === 'setupChecked' && answer.issues[0].path, '/optimizers/0/momentum');
+  assert.throws(() => parseEngineEvent({ type: 'setupChecked', requestId: 'c1', issues: [{ path: 0, message: 'm' }] }), /issues\[0\]\.path: expected a string/);
+  assert.throws(() => parseEngineEvent({ type: 'setupChecked', requestId: 'c1' }), /issues: expected an array/);
+  assert.throws(() => parseEngineEvent({ type: 'setupChecked', requestId: 'c1', issues: [], error: {} }), /error: expected a string/);
+});

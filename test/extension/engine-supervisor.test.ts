@@ -1,12 +1,11 @@
 // The engine supervisor against the real engine process (bin/optlab.js serve), and against fake
 // engines for what the real one never does (malformed messages, dying before it is ready).
-import { PROTOCOL_VERSION } from '../../engine/src/protocol/engine-messages';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { EngineEvent } from '../../engine/src/protocol/engine-messages';
+import { PROTOCOL_VERSION, type EngineEvent } from '../../engine/src/protocol/engine-messages';
 import { RunStore } from '../../engine/src/store';
 import { EngineSupervisor, type CrashReport, type LogLevel } from '../../extension/src/engine/engine-supervisor';
 
@@ -112,6 +111,31 @@ describe('engine supervisor with the real engine', { concurrency: false }, () =>
     }
   });
 
+  test('checkSetup: the engine process runs the neural factories, and the extension host never loads TensorFlow.js', async () => {
+    const { s, events } = supervisor();
+    const neural = (adam: Record<string, unknown>) =>
+      JSON.stringify({
+        name: 'clusters',
+        problem: { type: 'classification', data: { type: 'clusters', classes: 3, dim: 4, trainSize: 60, testSize: 30 }, model: { type: 'mlp', widths: [8] } },
+        target: { metric: 'testAccuracy', value: 0.9 },
+        budget: { maxSteps: 10 },
+        batchSizes: [4, 16],
+        optimizers: [{ label: 'SGD', type: 'sgd', learningRate: 0.1 }, { label: 'Adam', type: 'adam', learningRate: 0.01, ...adam }],
+      });
+    try {
+      const file = path.join(tmp, 'neural.optlab.json');
+      const issues = await s.checkSetup(neural({ schedule: { decay: 'cosine' } }), file);
+      assert.deepEqual(issues.map((i) => i.path), ['/optimizers/1/schedule/decaySteps']);
+      assert.match(issues[0].message, /needs schedule\.decaySteps/);
+      assert.deepEqual(await s.checkSetup(neural({}), file), []);
+      assert.ok(!events.some((e) => (e.type as string) === 'setupChecked'), 'answers go to the caller, not to event listeners');
+      const tfjs = Object.keys(require.cache).filter((m) => m.includes(`${path.sep}@tensorflow${path.sep}`));
+      assert.deepEqual(tfjs, [], 'TensorFlow.js was loaded in this (host) process');
+    } finally {
+      await s.dispose();
+    }
+  });
+
   test('cancel: the session ends cancelled, finished runs stay completed, none is left running', async () => {
     const { s } = supervisor();
     try {
@@ -186,7 +210,7 @@ describe('engine supervisor with fake engines', () => {
   test('malformed messages are rejected and logged, valid ones still arrive', async () => {
     const engine = fake(
       'malformed',
-      `process.send({ type: 'ready', protocol: 2, engineVersion: 'fake', backend: 'none', pid: process.pid });
+      `process.send({ type: 'ready', protocol: ${PROTOCOL_VERSION}, engineVersion: 'fake', backend: 'none', pid: process.pid });
        process.send({ type: 'bogus' });
        process.send({ type: 'metrics', requestId: 'x', runId: 5, rows: [] });
        process.send({ type: 'log', level: 'info', message: 'still here' });
@@ -201,6 +225,20 @@ describe('engine supervisor with fake engines', () => {
       assert.match(rejected[0].message, /unknown type "bogus"/);
       assert.match(rejected[1].message, /runId: expected a string/);
       assert.ok(!events.some((e) => (e.type as string) === 'bogus'));
+    } finally {
+      await s.dispose();
+    }
+  });
+
+  test('a setup check the engine dies before answering is rejected, naming why', async () => {
+    const engine = fake(
+      'dies-on-check',
+      `process.send({ type: 'ready', protocol: ${PROTOCOL_VERSION}, engineVersion: 'x', backend: 'y', pid: process.pid });
+       process.on('message', (m) => { if (m.type === 'checkSetup') process.exit(5); });`,
+    );
+    const { s } = supervisor(engine);
+    try {
+      await assert.rejects(s.checkSetup('{}'), /exited unexpectedly \(exit code 5\) before it answered/);
     } finally {
       await s.dispose();
     }
@@ -221,17 +259,19 @@ describe('engine supervisor with fake engines', () => {
   });
 
   test('a protocol mismatch is refused with a clear message', async () => {
-    const engine = fake('v99', `process.send({ type: 'ready', protocol: 99, engineVersion: 'x', backend: 'y', pid: process.pid }); setInterval(() => {}, 1000);`);
+    // An engine one protocol version ahead of this extension.
+    const ahead = PROTOCOL_VERSION + 1;
+    const engine = fake('ahead', `process.send({ type: 'ready', protocol: ${ahead}, engineVersion: 'x', backend: 'y', pid: process.pid }); setInterval(() => {}, 1000);`);
     const { s } = supervisor(engine);
     try {
-      await assert.rejects(s.start(), new RegExp(`speaks protocol 99, this extension speaks ${PROTOCOL_VERSION}`));
+      await assert.rejects(s.start(), new RegExp(`speaks protocol ${ahead}, this extension speaks ${PROTOCOL_VERSION}`));
     } finally {
       await s.dispose();
     }
   });
 
   test('a graceful stop that hangs is ended by a kill', async () => {
-    const engine = fake('hangs', `process.send({ type: 'ready', protocol: 2, engineVersion: 'x', backend: 'y', pid: process.pid }); process.on('message', () => {}); setInterval(() => {}, 1000);`);
+    const engine = fake('hangs', `process.send({ type: 'ready', protocol: ${PROTOCOL_VERSION}, engineVersion: 'x', backend: 'y', pid: process.pid }); process.on('message', () => {}); setInterval(() => {}, 1000);`);
     const logs: string[] = [];
     const s = new EngineSupervisor({ enginePath: engine, log: (_l, m) => logs.push(m), shutdownTimeoutMs: 300 });
     try {

@@ -1,7 +1,12 @@
 // Editor diagnostics from the engine's factories: optimizer, model and dataset problems of a neural
-// experiment are found while it is edited, at the right JSON location.
+// experiment are found while it is edited, at the right JSON location. The extension's check asks
+// an engine server (in this process here, over a channel that validates every message as the IPC
+// channel does; engine-supervisor.test.ts asks the real engine process).
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { parseEngineEvent, parseEngineRequest, type SetupCheckedEvent } from '../../engine/src/protocol/engine-messages';
+import { EngineServer } from '../../engine/src/server/serve';
+import { SetupCheck } from '../../engine/src/sweep/setup-check';
 import { placeIssues } from '../../extension/src/editor/diagnostic-ranges';
 import { NeuralSetupCheck } from '../../extension/src/editor/neural-setup-check';
 
@@ -24,34 +29,63 @@ function experiment(edit: (j: Json) => void = () => undefined): string {
   return JSON.stringify(j, null, 2);
 }
 
-/** The real engine module, with prepare() calls counted. */
+/** The extension's check, answered by an engine server with this setup check. */
+function engineCheck(setupCheck = new SetupCheck()): NeuralSetupCheck {
+  const roundTrip = (message: unknown): unknown => JSON.parse(JSON.stringify(message));
+  let deliver: (message: unknown) => void = () => undefined;
+  const waiting = new Map<string, (answer: SetupCheckedEvent) => void>();
+  new EngineServer(
+    {
+      send: (event) => {
+        const e = parseEngineEvent(roundTrip(event));
+        if (e.type === 'setupChecked') waiting.get(e.requestId)?.(e);
+      },
+      onRequest: (handler) => (deliver = handler),
+    },
+    { setupCheck },
+  );
+  let n = 0;
+  return new NeuralSetupCheck(
+    (text, file) =>
+      new Promise((resolve, reject) => {
+        const request = roundTrip({ type: 'checkSetup', requestId: `c${++n}`, text, ...(file !== undefined && { file }) });
+        const { requestId } = parseEngineRequest(request) as { requestId: string };
+        waiting.set(requestId, (e) => (e.error === undefined ? resolve(e.issues) : reject(new Error(e.error))));
+        deliver(request);
+      }),
+  );
+}
+
+/** The real engine factories, with prepare() calls counted. */
 function counted(): { check: NeuralSetupCheck; prepares: () => number; loads: () => number } {
   let prepares = 0;
   let loads = 0;
-  const check = new NeuralSetupCheck(async () => {
-    loads++;
-    const engine = await import('../../extension/src/editor/neural-engine.js');
-    return {
-      ...engine,
-      prepare: (setup: Parameters<typeof engine.prepare>[0]) => {
-        prepares++;
-        return engine.prepare(setup);
-      },
-    };
-  });
+  const check = engineCheck(
+    new SetupCheck(async () => {
+      loads++;
+      const engine = await import('../../engine/src/sweep/setup-factories.js');
+      return {
+        ...engine,
+        prepare: (setup: Parameters<typeof engine.prepare>[0]) => {
+          prepares++;
+          return engine.prepare(setup);
+        },
+      };
+    }),
+  );
   return { check, prepares: () => prepares, loads: () => loads };
 }
 
 describe('neural experiment setup diagnostics', () => {
   test('a valid experiment has none', async () => {
-    assert.deepEqual(await new NeuralSetupCheck().issues(experiment()), []);
+    assert.deepEqual(await engineCheck().issues(experiment()), []);
   });
 
   test('an optimizer option the factory rejects is placed on that option of that entry', async () => {
     const text = experiment((j) => {
       j.optimizers[1].schedule = { decay: 'cosine' };
     });
-    const issues = await new NeuralSetupCheck().issues(text);
+    const issues = await engineCheck().issues(text);
     assert.deepEqual(issues.map((i) => i.path), ['/optimizers/1/schedule/decaySteps']);
     assert.match(issues[0].message, /needs schedule\.decaySteps/);
     const [spec] = placeIssues(text, issues);
@@ -63,7 +97,7 @@ describe('neural experiment setup diagnostics', () => {
     const text = experiment((j) => {
       j.problem.model.kernelSize = 3;
     });
-    const issues = await new NeuralSetupCheck().issues(text);
+    const issues = await engineCheck().issues(text);
     assert.deepEqual(issues.map((i) => i.path), ['/problem/model/kernelSize']);
     assert.match(issues[0].message, /unknown option "kernelSize"/);
     const [spec] = placeIssues(text, issues);
@@ -75,7 +109,7 @@ describe('neural experiment setup diagnostics', () => {
     const text = experiment((j) => {
       j.problem.data = { type: 'lowRank', dim: 4, rank: 2, target: 'linear', trainSize: 40, testSize: 20 };
     });
-    const issues = await new NeuralSetupCheck().issues(text);
+    const issues = await engineCheck().issues(text);
     assert.equal(issues.length, 1, JSON.stringify(issues));
     // makeModel meets it first: a classifier needs the data's class count.
     assert.match(issues[0].path, /^\/problem\//);

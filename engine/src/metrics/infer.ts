@@ -1,7 +1,6 @@
 // What a metric nobody declared probably is (runs imported from elsewhere, keys of older stores,
-// custom stats): judged from its name. Declarations (catalog.ts) always win over this.
-import { LM_THRESHOLDS } from '../optim/kfac/metric-meta';
-import type { MetricMeta } from './meta';
+// custom stats): judged from its name. Declarations (protocol/metric-catalog.ts) always win over this.
+import { LM_THRESHOLDS, type MetricMeta } from './meta';
 
 /** Metrics whose values shrink by orders of magnitude: losses, errors. */
 export function isLossLikeName(metric: string): boolean {

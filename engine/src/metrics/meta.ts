@@ -39,6 +39,15 @@ export interface MetricDeclaration extends MetricMeta {
   key: string;
 }
 
+/**
+ * Levenberg-Marquardt thresholds of a reduction ratio (Martens & Grosse 2015, section 6.5): above
+ * 3/4 the damping shrinks, below 1/4 it grows.
+ */
+export const LM_THRESHOLDS: readonly ReferenceLine[] = [
+  { value: 0.25, label: 'ρ = 1/4 (damping grows below)' },
+  { value: 0.75, label: 'ρ = 3/4 (damping shrinks above)' },
+];
+
 /** The same declarations under each chain prefix a transform may run under ("kfac", "kfc"). */
 export function underPrefixes(prefixes: readonly string[], decls: readonly MetricDeclaration[]): MetricDeclaration[] {
   return prefixes.flatMap((p) => decls.map((d) => ({ ...d, key: `${p}/${d.key}` })));

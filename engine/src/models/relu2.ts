@@ -13,11 +13,10 @@
 // layer "hidden" (relu, no bias) in the engine's row-vector convention s = x W, so K-FAC and the
 // taps treat it like any dense layer. The output layer is fixed and therefore not registered.
 import * as tf from '@tensorflow/tfjs';
-import type { Params } from '../optim/types';
 import { paramRng } from './init';
 import { batchOf, checkParams, checkPerturb, checkTangents } from './sequential';
 import { Rng } from '../util/random';
-import type { ForwardOptions, ForwardResult, JvpResult, LayerInfo, Model } from './types';
+import type { ForwardOptions, ForwardResult, JvpResult, LayerInfo, Model, Params } from './types';
 
 export interface Relu2Options {
   /** Input dimension d. */

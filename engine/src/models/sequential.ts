@@ -3,10 +3,9 @@
 // forward pass can hand over (taps) and whose pre-activation it can perturb. The MLP, the
 // autoencoder and the CNN are built on it.
 import * as tf from '@tensorflow/tfjs';
-import type { Params } from '../optim/types';
 import { conv2d, convGeometry, pool2x2, pool2x2Jvp, type ConvPadding, type ConvRoute, type PoolType } from './conv';
 import { initValues, paramRng, type Initializer } from './init';
-import type { ActivationName, ForwardOptions, ForwardResult, JvpResult, LayerInfo, LossName, Model, Task } from './types';
+import type { ActivationName, ForwardOptions, ForwardResult, JvpResult, LayerInfo, LossName, Model, Params, Task } from './types';
 
 export const ACTIVATIONS: readonly ActivationName[] = ['relu', 'tanh', 'softplus', 'sigmoid', 'linear'];
 

@@ -1,11 +1,10 @@
 // One forward and one backward pass that give the loss, the parameter gradients and, for every
-// registered layer, what K-FAC/KFC consume (optim/types.ts LayerTap): the layer's inputs and the
+// registered layer, what K-FAC/KFC consume (LayerTap in types.ts): the layer's inputs and the
 // gradients at its pre-activations. The latter are obtained by adding a zero perturbation to each
 // pre-activation (Model.forward's `perturb`) and differentiating with respect to it: at zero, the
 // gradient with respect to the perturbation is dL/d(pre-activation).
 import * as tf from '@tensorflow/tfjs';
-import type { LayerTap, Params } from '../optim/types';
-import type { Model } from './types';
+import type { LayerTap, Model, Params } from './types';
 
 export interface GradientsResult {
   /** The mean of the per-example losses. */

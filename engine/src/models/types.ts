@@ -9,7 +9,27 @@
 // [kh*kw*inChannels, outChannels]; `extractPatches` (conv.ts) builds those patches in the same
 // (row, column, channel) order, so dL/dW' = patches^T g summed over examples and locations.
 import type * as tf from '@tensorflow/tfjs';
-import type { LayerTap, Params } from '../optim/types';
+
+/** Named parameters (or gradients, or updates): one tensor per name. */
+export type Params = Record<string, tf.Tensor>;
+
+/**
+ * A registered layer as the training loop hands it over (kfac-jax's layer tags). Per-example
+ * rows: `inputs` a (with no bias column), `outputGrads` g = d(per-example loss)/d(pre-activation),
+ * i.e. gradients of the SUMMED loss, so that G = g^T g / batch.
+ */
+export interface LayerTap {
+  kind: 'dense' | 'conv2d';
+  /** Names of the layer's parameters in Params. */
+  weight: string;
+  bias?: string;
+  /** dense: [batch, in]; conv2d: [batch, height, width, inChannels]. */
+  inputs: tf.Tensor;
+  /** dense: [batch, out]; conv2d: [batch, outHeight, outWidth, outChannels]. */
+  outputGrads: tf.Tensor;
+  /** Convolution geometry (conv2d only), for patch extraction. */
+  conv?: { kernelSize: [number, number]; strides: [number, number]; padding: 'same' | 'valid' };
+}
 
 /** The activations a layer may apply to its pre-activation. */
 export type ActivationName = 'relu' | 'tanh' | 'softplus' | 'sigmoid' | 'linear';

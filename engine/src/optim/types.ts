@@ -14,13 +14,14 @@
 // (K-FAC, KFC, natural gradient) plug in here: they ask for layer statistics, curvature-vector
 // products or the loss, and report their internals (damping, rho, ...) as stats.
 import type * as tf from '@tensorflow/tfjs';
+import type { LayerTap, Params } from '../models/types';
 
-/** Named parameters (or gradients, or updates): one tensor per name. */
-export type Params = Record<string, tf.Tensor>;
+// Parameters and layer taps are the models' vocabulary (models/types.ts); optimizers speak it.
+export type { LayerTap, Params };
 
 /**
  * A leaf of optimizer state. Float64Array is for host-side float64 data (K-FAC's factors and
- * inverses are computed in TypeScript float64, see engine-notes.md).
+ * inverses are computed in TypeScript float64, see docs/engine-notes.md, defect 4).
  */
 export type StateLeaf = tf.Tensor | Float64Array | number | string | boolean | null;
 
@@ -87,24 +88,6 @@ export interface Needs {
    * (schedules, Adam's bias correction) keep the count in their state and do not need it.
    */
   step?: boolean;
-}
-
-/**
- * A registered layer as the training loop hands it over (kfac-jax's layer tags). Per-example
- * rows: `inputs` a (with no bias column), `outputGrads` g = d(per-example loss)/d(pre-activation),
- * i.e. gradients of the SUMMED loss, so that G = g^T g / batch.
- */
-export interface LayerTap {
-  kind: 'dense' | 'conv2d';
-  /** Names of the layer's parameters in Params. */
-  weight: string;
-  bias?: string;
-  /** dense: [batch, in]; conv2d: [batch, height, width, inChannels]. */
-  inputs: tf.Tensor;
-  /** dense: [batch, out]; conv2d: [batch, outHeight, outWidth, outChannels]. */
-  outputGrads: tf.Tensor;
-  /** Convolution geometry (conv2d only), for patch extraction. */
-  conv?: { kernelSize: [number, number]; strides: [number, number]; padding: 'same' | 'valid' };
 }
 
 /**

@@ -6,7 +6,8 @@ import type { Finding } from '../analysis/nqm-findings';
 import { decodeRowNonFinite } from '../store/json-codec';
 import type { MetricRow, RunStatus } from '../store/types';
 
-/** 2: metrics events carry the sequence number of their first row (`seq`). */
+// 2: metrics events carry the sequence number of their first row (`seq`); checkSetup / setupChecked
+// (the editor's neural checks run in the engine process).
 export const PROTOCOL_VERSION = 2;
 
 // ---- host -> engine -------------------------------------------------------------------------
@@ -29,7 +30,19 @@ export interface CancelRequest {
 export interface ShutdownRequest {
   type: 'shutdown';
 }
-export type EngineRequest = StartRequest | CancelRequest | ShutdownRequest;
+/**
+ * Check an experiment's text (as edited, maybe unsaved) with the engine's factories: optimizer
+ * options, model and data of a neural problem. Answered by one setupChecked with the same
+ * requestId. The extension host asks instead of loading TensorFlow.js itself.
+ */
+export interface CheckSetupRequest {
+  type: 'checkSetup';
+  requestId: string;
+  text: string;
+  /** Where the text belongs: relative dataset paths resolve against its folder. */
+  file?: string;
+}
+export type EngineRequest = StartRequest | CancelRequest | ShutdownRequest | CheckSetupRequest;
 
 // ---- engine -> host -------------------------------------------------------------------------
 
@@ -101,6 +114,18 @@ export interface ExperimentFailedEvent {
   reason: 'invalid' | 'cancelled' | 'error';
   message: string;
 }
+/** A problem found by a setup check, at a JSON pointer into the experiment file ('' = the file). */
+export interface SetupIssue {
+  path: string;
+  message: string;
+}
+/** The answer to a checkSetup: the issues, or why the check itself failed. */
+export interface SetupCheckedEvent {
+  type: 'setupChecked';
+  requestId: string;
+  issues: SetupIssue[];
+  error?: string;
+}
 export interface LogEvent {
   type: 'log';
   level: 'debug' | 'info' | 'warn' | 'error';
@@ -114,6 +139,7 @@ export type EngineEvent =
   | ProgressEvent
   | ExperimentFinishedEvent
   | ExperimentFailedEvent
+  | SetupCheckedEvent
   | LogEvent;
 
 // ---- validation ------------------------------------------------------------------------------
@@ -160,6 +186,11 @@ export function parseEngineRequest(x: unknown): EngineRequest {
       return o as unknown as CancelRequest;
     case 'shutdown':
       return o as unknown as ShutdownRequest;
+    case 'checkSetup':
+      str(o, 'requestId', what);
+      str(o, 'text', what);
+      str(o, 'file', what, true);
+      return o as unknown as CheckSetupRequest;
     default:
       throw new ProtocolError(`request: unknown type ${JSON.stringify(o.type)}`);
   }
@@ -213,6 +244,15 @@ export function parseEngineEvent(x: unknown): EngineEvent {
       str(o, 'requestId', what);
       oneOf(o, 'reason', ['invalid', 'cancelled', 'error'] as const, what);
       str(o, 'message', what);
+      break;
+    case 'setupChecked':
+      str(o, 'requestId', what);
+      arr(o, 'issues', what).forEach((x, i) => {
+        const issue = obj(x, `${what}.issues[${i}]`);
+        str(issue, 'path', `${what}.issues[${i}]`);
+        str(issue, 'message', `${what}.issues[${i}]`);
+      });
+      str(o, 'error', what, true);
       break;
     case 'log':
       oneOf(o, 'level', ['debug', 'info', 'warn', 'error'] as const, what);

@@ -1,6 +1,8 @@
 // `optlab serve`: the engine as a child process of the VS Code extension (or any host), speaking
 // the typed protocol of protocol/engine-messages.ts over the Node IPC channel. One engine serves
-// many experiment sessions at once; each can be cancelled; results stay in the run store.
+// many experiment sessions at once; each can be cancelled; results stay in the run store. It also
+// answers the editor's setup checks of neural experiment files (sweep/setup-check.ts), so that the
+// extension host never loads TensorFlow.js.
 import path from 'node:path';
 import { loadExperiment } from '../experiment/load';
 import { ExperimentError } from '../experiment/validate';
@@ -9,12 +11,14 @@ import {
   parseEngineRequest,
   PROTOCOL_VERSION,
   ProtocolError,
+  type CheckSetupRequest,
   type EngineEvent,
   type StartRequest,
 } from '../protocol/engine-messages';
 import { findingsFor, runExperiment } from '../runner';
 import { NQM_BACKEND } from '../runner/nqm-runner';
 import { SetupInvalid } from '../sweep/pool';
+import { SetupCheck } from '../sweep/setup-check';
 import { RunStore } from '../store';
 import { ENGINE_VERSION } from '../version';
 import { MetricsBatcher } from './metrics-batcher';
@@ -25,14 +29,24 @@ export interface EngineChannel {
   onRequest(handler: (message: unknown) => void): void;
 }
 
+export interface EngineServerOptions {
+  /** Answers checkSetup requests (tests inject one that counts what it loads). */
+  setupCheck?: SetupCheck;
+}
+
 export class EngineServer {
   private readonly sessions = new Map<string, AbortController>();
   /** Every start() still in progress, so that shutdown can await them instead of polling. */
   private readonly running = new Set<Promise<void>>();
   private readonly done: Promise<void>;
   private resolveDone!: () => void;
+  private readonly setupCheck: SetupCheck;
 
-  constructor(private readonly channel: EngineChannel) {
+  constructor(
+    private readonly channel: EngineChannel,
+    options: EngineServerOptions = {},
+  ) {
+    this.setupCheck = options.setupCheck ?? new SetupCheck();
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
     channel.onRequest((message) => this.handle(message));
     channel.send({ type: 'ready', protocol: PROTOCOL_VERSION, engineVersion: ENGINE_VERSION, backend: NQM_BACKEND, pid: process.pid });
@@ -65,6 +79,9 @@ export class EngineServer {
       case 'cancel':
         for (const [id, controller] of this.sessions) if (request.requestId === undefined || request.requestId === id) controller.abort();
         break;
+      case 'checkSetup':
+        void this.checkSetup(request);
+        break;
       case 'shutdown':
         for (const controller of this.sessions.values()) controller.abort();
         void this.waitForSessions().then(() => this.resolveDone());
@@ -74,6 +91,16 @@ export class EngineServer {
 
   private async waitForSessions(): Promise<void> {
     while (this.running.size) await Promise.allSettled([...this.running]);
+  }
+
+  private async checkSetup(req: CheckSetupRequest): Promise<void> {
+    try {
+      const issues = await this.setupCheck.issues(req.text, req.file === undefined ? undefined : path.resolve(req.file));
+      this.channel.send({ type: 'setupChecked', requestId: req.requestId, issues: issues.map((i) => ({ path: i.path, message: i.message })) });
+    } catch (err) {
+      this.log('error', `checkSetup ${req.requestId}: ${err instanceof Error && err.stack ? err.stack : String(err)}`);
+      this.channel.send({ type: 'setupChecked', requestId: req.requestId, issues: [], error: err instanceof Error ? err.message : String(err) });
+    }
   }
 
   private async start(req: StartRequest): Promise<void> {

@@ -12,13 +12,12 @@
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import os from 'node:os';
-import type * as TF from '@tensorflow/tfjs';
 import { registerGradientFixes } from './gradients';
+import type { Tf } from './namespace';
 import { registerWasmKernelFixes } from './wasm-kernels';
 import { checkWasmThreads, prepareWasmThreads, wasmBackendInitialized, type WasmThreadsModule } from './wasm-threads';
 
-/** The @tensorflow/tfjs namespace (or a native package's, which re-exports it). */
-export type Tf = typeof TF;
+export type { Tf };
 
 export type BackendName = 'cuda' | 'tensorflow' | 'wasm' | 'cpu';
 export type BackendPreference = 'auto' | BackendName;

@@ -10,7 +10,7 @@
 // is right for nonnegative inputs such as relu outputs). maxPool2d and avgPool2d are the same
 // poolings over patches: right on every backend, and differentiable twice.
 import type { Tensor4D } from '@tensorflow/tfjs';
-import type { Tf } from './backend';
+import type { Tf } from './namespace';
 
 export type ConvPadding = 'valid' | 'same';
 

@@ -13,7 +13,7 @@
 // component relative to the gradient's scale.
 import type { Tensor, Tensor4D } from '@tensorflow/tfjs';
 import { Rng } from '../util/random';
-import type { Tf } from './backend';
+import type { Tf } from './namespace';
 import { avgPool2d, conv2dIm2col, maxPool2d } from './conv';
 import { logSoftmax, meanSquaredError, sigmoidCrossEntropy, softmaxCrossEntropy } from './losses';
 

@@ -34,7 +34,7 @@
 import type { GradConfig, NamedAttrMap, Tensor, Tensor4D } from '@tensorflow/tfjs';
 
 type NamedGradientMap = ReturnType<GradConfig['gradFunc']>;
-import type { Tf } from './backend';
+import type { Tf } from './namespace';
 
 const STATE_KEY = Symbol.for('optlab.tf.gradientFixes');
 

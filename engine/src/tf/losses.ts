@@ -6,7 +6,7 @@
 // gradients.ts). Cross-entropy here is logSumExp(z) * sum(y) - <y, z>, built from ops with
 // registered gradients, which checks out against finite differences (test/engine/tf/gradcheck).
 import type { Tensor } from '@tensorflow/tfjs';
-import type { Tf } from './backend';
+import type { Tf } from './namespace';
 
 export type Reduction = 'mean' | 'sum' | 'none';
 

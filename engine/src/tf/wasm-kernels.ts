@@ -8,7 +8,7 @@
 // B=128 and 7 MB at B=1024. Sharing is safe because no wasm kernel writes into an input buffer:
 // outputs always come from makeOutput, and disposal is reference counted per data id.
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs';
-import type { Tf } from './backend';
+import type { Tf } from './namespace';
 
 const STATE_KEY = Symbol.for('optlab.tf.wasmKernelFixes');
 

@@ -24,7 +24,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import type { Tf } from './backend';
+import type { Tf } from './namespace';
 
 /** What tfjs-backend-wasm exports that this needs. */
 export interface WasmThreadsModule {

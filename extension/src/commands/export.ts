@@ -2,8 +2,7 @@
 // charts as PNG).
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { EXPORTERS } from '../../../engine/src/export';
-import { slugify } from '../../../engine/src/store';
+import { EXPORTERS, slugify } from '../../../engine/src';
 import { runLabel } from '../model/run-view';
 import type { Services } from '../services';
 import { errorMessage } from '../util/timing';

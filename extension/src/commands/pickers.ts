@@ -1,7 +1,7 @@
 // Quick picks shared by the commands: an experiment file, one run, several runs.
 import path from 'node:path';
 import * as vscode from 'vscode';
-import type { RunRecord, RunStatus } from '../../../engine/src/store/types';
+import type { RunRecord, RunStatus } from '../../../engine/src';
 import { experimentBaseName } from '../model/experiment-runs';
 import { formatAgo } from '../model/format';
 import { effectiveStatus, runDescription, runIcon, runLabel } from '../model/run-view';

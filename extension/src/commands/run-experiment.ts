@@ -5,8 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { parseExperiment } from '../../../engine/src/experiment/load';
-import { ExperimentError } from '../../../engine/src/experiment/validate';
+import { ExperimentError, parseExperiment } from '../../../engine/src';
 import type { SessionOutcome } from '../engine/session-book';
 import { samePath } from '../model/experiment-runs';
 import type { Services } from '../services';

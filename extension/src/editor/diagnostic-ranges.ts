@@ -2,9 +2,7 @@
 // the engine runs), each issue placed on the right range: the property name for a misplaced key
 // ("optimizer 'sgd' has no option 'momentum'"), the value for a bad value (an empty grid), the
 // token at the position for a JSON syntax error. Ranges here are 0-based, as in VS Code.
-import { parseJsonWithLocation, type JsonDocument, type SourceRange } from '../../../engine/src/experiment/json-locate';
-import { parseExperiment } from '../../../engine/src/experiment/load';
-import { ExperimentError, type ExperimentIssue } from '../../../engine/src/experiment/validate';
+import { ExperimentError, type ExperimentIssue, type JsonDocument, parseExperiment, parseJsonWithLocation, type SourceRange } from '../../../engine/src';
 import { errorMessage } from '../util/timing';
 
 export interface Pos {

@@ -1,11 +1,12 @@
 // Diagnostics 'optlab' for experiment files: the engine's own validation of the editor's text, each
 // issue on its range, updated (debounced) as the user types. A neural experiment that passes it is
-// then checked by the engine's factories (optimizer, model, dataset: see neural-setup-check.ts),
-// asynchronously, and their problems are added when the text has not changed meanwhile.
+// then checked by the engine's factories in the engine process (optimizer, model, dataset: see
+// neural-setup-check.ts), asynchronously, and their problems are added when the text has not
+// changed meanwhile.
 import * as vscode from 'vscode';
 import { errorMessage } from '../util/timing';
 import { experimentDiagnostics, placeIssues, type DiagnosticSpec } from './diagnostic-ranges';
-import { NeuralSetupCheck } from './neural-setup-check';
+import { NeuralSetupCheck, type AskEngine } from './neural-setup-check';
 import { isExperimentDocument } from './selector';
 
 const DEBOUNCE_MS = 300;
@@ -14,9 +15,12 @@ export class ExperimentDiagnostics implements vscode.Disposable {
   readonly collection = vscode.languages.createDiagnosticCollection('optlab');
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly disposables: vscode.Disposable[] = [];
-  private readonly setupCheck = new NeuralSetupCheck();
+  private readonly setupCheck: NeuralSetupCheck;
+  /** The engine's answer may arrive after dispose (it is stopped on deactivation). */
+  private disposed = false;
 
-  constructor() {
+  constructor(askEngine: AskEngine) {
+    this.setupCheck = new NeuralSetupCheck(askEngine);
     this.disposables.push(
       vscode.workspace.onDidOpenTextDocument((d) => this.validateNow(d)),
       vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document)),
@@ -48,7 +52,7 @@ export class ExperimentDiagnostics implements vscode.Disposable {
     } catch (err) {
       specs = placeIssues(text, [{ path: '', message: `cannot check this experiment's optimizers, model and data: ${errorMessage(err)}` }]);
     }
-    if (specs.length === 0 || doc.isClosed || doc.version !== version || (this.collection.get(doc.uri)?.length ?? 0) > 0) return;
+    if (this.disposed || specs.length === 0 || doc.isClosed || doc.version !== version || (this.collection.get(doc.uri)?.length ?? 0) > 0) return;
     this.collection.set(doc.uri, specs.map(toDiagnostic));
   }
 
@@ -72,6 +76,7 @@ export class ExperimentDiagnostics implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.disposed = true;
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
     for (const d of this.disposables) d.dispose();

@@ -1,8 +1,7 @@
 // What the editor knows about an experiment file's results, computed once per store change and
 // shared by the CodeLens, the decorations and the hover: its runs, the latest result per (label,
 // batch size), the fitted critical batch sizes, and the curves of each optimizer entry.
-import type { CriticalBatchReport } from '../../../engine/src/runner/report-types';
-import type { MetricRow, RunRecord } from '../../../engine/src/store/types';
+import type { CriticalBatchReport, MetricRow, RunRecord } from '../../../engine/src';
 import type { EngineSupervisor } from '../engine/engine-supervisor';
 import type { WorkspaceExperiments } from '../explorer/workspace-experiments';
 import { samePath } from '../model/experiment-runs';

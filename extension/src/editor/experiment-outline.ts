@@ -1,10 +1,7 @@
 // Where things are in an experiment file's text: the experiment object, each optimizer entry (by
 // the engine's own locating parser), the label each entry's runs carry, and how many runs a sweep
 // makes. Tolerant: a file that does not parse as JSON has no outline.
-import { expandBatchSizes } from '../../../engine/src/experiment/grid';
-import { parseJsonWithLocation, type SourceRange } from '../../../engine/src/experiment/json-locate';
-import type { BatchSizesSpec, OptimizerEntry } from '../../../engine/src/experiment/types';
-import { defaultLabel } from '../../../engine/src/experiment/validate';
+import { type BatchSizesSpec, defaultLabel, expandBatchSizes, type OptimizerEntry, parseJsonWithLocation, type SourceRange } from '../../../engine/src';
 
 export interface OptimizerEntryLocation {
   index: number;

@@ -11,8 +11,9 @@ import {
   type EngineEvent,
   type EngineRequest,
   type ReadyEvent,
+  type SetupIssue,
 } from '../../../engine/src/protocol/engine-messages';
-import { RunStore } from '../../../engine/src/store';
+import { RunStore } from '../../../engine/src';
 import type { EngineState } from '../api';
 import { samePath } from '../model/experiment-runs';
 import { Emitter } from '../util/emitter';
@@ -76,13 +77,18 @@ export class EngineSupervisor {
   private readonly book = new SessionBook();
   private readonly waiters = new Map<string, { accepted: (() => void)[]; done: (o: SessionOutcome) => void }>();
   private readonly donePromises = new Map<string, Promise<SessionOutcome>>();
+  /** checkSetup requests waiting for their setupChecked. */
+  private readonly checks = new Map<string, { resolve: (issues: SetupIssue[]) => void; reject: (err: Error) => void }>();
   readonly recent = new RecentRows();
 
   private readonly eventEmitter = new Emitter<EngineEvent>();
   private readonly stateEmitter = new Emitter<EngineState>();
   private readonly crashEmitter = new Emitter<CrashReport>();
   private readonly endedEmitter = new Emitter<{ session: Session; outcome: SessionOutcome }>();
-  /** Every validated engine event, after the session book has been updated. */
+  /**
+   * Every validated engine event, after the session book has been updated (except the answers to
+   * checkSetup, which go to its caller).
+   */
   readonly onEvent = this.eventEmitter.event;
   readonly onStateChange = this.stateEmitter.event;
   /** The process died unexpectedly; its runs have been marked crashed. */
@@ -161,6 +167,18 @@ export class EngineSupervisor {
     this.send(message);
     await Promise.race([accepted, done.then(() => undefined)]);
     return { requestId, done };
+  }
+
+  /**
+   * The engine's setup check of an experiment's text (optimizer options, model and data of a neural
+   * problem): issues at JSON pointers. Rejects when the engine cannot answer (not running, died).
+   */
+  async checkSetup(text: string, file?: string): Promise<SetupIssue[]> {
+    await this.start();
+    const requestId = `c${this.now().toString(36)}-${++this.counter}`;
+    const answer = new Promise<SetupIssue[]>((resolve, reject) => this.checks.set(requestId, { resolve, reject }));
+    this.send({ type: 'checkSetup', requestId, text, ...(file !== undefined && { file }) });
+    return answer;
   }
 
   /** The end of a session, if it is known. */
@@ -337,13 +355,20 @@ export class EngineSupervisor {
     if (!child || !child.connected) {
       this.options.log('error', `cannot send '${message.type}' to the engine: it is not running`);
       if (message.type === 'start') this.failSession(message.requestId, 'the OptLab engine is not running');
+      if (message.type === 'checkSetup') this.failCheck(message.requestId, 'the OptLab engine is not running');
       return;
     }
     child.send(message, (err) => {
       if (!err) return;
       this.options.log('error', `sending '${message.type}' to the engine failed: ${err.message}`);
       if (message.type === 'start') this.failSession(message.requestId, `could not send the experiment to the engine: ${err.message}`);
+      if (message.type === 'checkSetup') this.failCheck(message.requestId, `could not send the check to the engine: ${err.message}`);
     });
+  }
+
+  private failCheck(requestId: string, message: string): void {
+    this.checks.get(requestId)?.reject(new Error(message));
+    this.checks.delete(requestId);
   }
 
   private failSession(requestId: string, message: string): void {
@@ -356,6 +381,13 @@ export class EngineSupervisor {
     if (event.type === 'log') {
       this.options.log(event.level, event.message);
       this.eventEmitter.fire(event);
+      return;
+    }
+    if (event.type === 'setupChecked') {
+      const check = this.checks.get(event.requestId);
+      this.checks.delete(event.requestId);
+      if (event.error !== undefined) check?.reject(new Error(event.error));
+      else check?.resolve(event.issues);
       return;
     }
     const { session, ended } = this.book.apply(event, this.now());
@@ -392,6 +424,7 @@ export class EngineSupervisor {
     this.stopping = false;
     const how = describeExit(code, signal);
     this.options.log(expected ? 'info' : 'error', `the engine (pid ${child.pid}) ${expected ? 'stopped' : 'exited unexpectedly'} (${how})`);
+    for (const requestId of [...this.checks.keys()]) this.failCheck(requestId, `the OptLab engine ${expected ? 'was stopped' : 'exited unexpectedly'} (${how}) before it answered`);
     const open = this.book.active();
     const report: CrashReport = { pid: child.pid, code, signal, stderrTail: [...this.stderrTail], sessions: [], markErrors: [] };
     for (const session of open) {

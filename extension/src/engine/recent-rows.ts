@@ -2,7 +2,7 @@
 // The engine's store writer flushes rows every 250 ms, so a panel opened right now may find the
 // newest rows not yet on disk: it takes the store's rows (numbered 0 .. nextSeq - 1) and then the
 // recent rows from nextSeq on. Older rows are surely on disk and dropped.
-import type { MetricRow } from '../../../engine/src/store/types';
+import type { MetricRow } from '../../../engine/src';
 
 export const RECENT_WINDOW_MS = 3000;
 

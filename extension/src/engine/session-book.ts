@@ -3,7 +3,7 @@
 // supervisor feeds it events and asks it which runs to mark crashed when the process dies.
 import type { ExperimentOutcome } from '../api';
 import type { EngineEvent, ExperimentFinishedEvent, RunRef } from '../../../engine/src/protocol/engine-messages';
-import type { MetricRow, RunStatus } from '../../../engine/src/store/types';
+import type { MetricRow, RunStatus } from '../../../engine/src';
 import type { LiveRunState } from '../model/run-view';
 
 export interface SessionOutcome extends ExperimentOutcome {

@@ -1,6 +1,5 @@
 // The nodes of the experiment explorer, as plain data (commands receive them as arguments).
-import type { StoreProblem } from '../../../engine/src/store';
-import type { RunRecord } from '../../../engine/src/store/types';
+import type { RunRecord, StoreProblem } from '../../../engine/src';
 
 export interface ExperimentNode {
   kind: 'experiment';

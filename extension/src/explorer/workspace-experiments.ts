@@ -2,7 +2,7 @@
 // name each declares, cached until a watcher says they changed.
 import fs from 'node:fs';
 import * as vscode from 'vscode';
-import type { RunRecord } from '../../../engine/src/store/types';
+import type { RunRecord } from '../../../engine/src';
 import { experimentNameOf, groupRunsByExperiment, samePath, type ExperimentFileInfo, type GroupedRuns } from '../model/experiment-runs';
 import type { RunIndex } from '../store/run-index';
 import { Emitter } from '../util/emitter';

@@ -2,7 +2,7 @@
 // came from (absolute when started by the extension, possibly relative when started from a shell)
 // and the experiment's name; the file path decides, the name is the fallback.
 import path from 'node:path';
-import type { RunRecord } from '../../../engine/src/store/types';
+import type { RunRecord } from '../../../engine/src';
 import { compareNewestFirst } from './run-view';
 
 export interface ExperimentFileInfo {

@@ -2,10 +2,7 @@
 // finished with a result. A session that is still running, was cancelled or crashed halfway does
 // not hide the older results it has not replaced yet. From these come the critical-batch-size
 // reports (the engine's own fit) and the run each point of the chart opens.
-import type { ResolvedOptimizer } from '../../../engine/src/experiment/types';
-import type { CriticalBatchReport, ScalingRow } from '../../../engine/src/runner/report-types';
-import { criticalBatchReport } from '../../../engine/src/runner/nqm-runner';
-import type { RunRecord, RunStatus } from '../../../engine/src/store/types';
+import { type CriticalBatchReport, criticalBatchReport, type ResolvedOptimizer, type RunRecord, type RunStatus, type ScalingRow } from '../../../engine/src';
 import { compareNewestFirst } from './run-view';
 
 /** Statuses whose record carries a result (steps-to-target, possibly "not reached"). */

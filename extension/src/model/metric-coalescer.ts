@@ -4,7 +4,7 @@
 // sequence number; live rows carry theirs (the engine numbers each run's rows at the source), so
 // rows the panel already has are cut off exactly, and a hole in the numbering is reported (the
 // panel then reloads that run) instead of being drawn as if nothing were missing.
-import type { MetricRow } from '../../../engine/src/store/types';
+import type { MetricRow } from '../../../engine/src';
 
 export interface RunRows {
   runId: string;

@@ -3,7 +3,7 @@
 // row objects cost about ten times as much to clone as the same numbers in one array per column,
 // and the panel copies columns straight into its typed arrays. Pure: no VS Code here.
 import type { MetricColumns, MetricsBatchMessage, MetricsMessage, RunMetrics } from '../../../engine/src/protocol/view-messages';
-import type { MetricRow } from '../../../engine/src/store/types';
+import type { MetricRow } from '../../../engine/src';
 
 /** Wall-clock columns: a date string there becomes epoch milliseconds. */
 const TIME_COLUMNS: ReadonlySet<string> = new Set(['time', 'wallTime']);

@@ -2,7 +2,7 @@
 // dashboard follows a new session, which critical-batch-size panel must be recomputed. Pure: the
 // panel manager applies the actions.
 import type { EngineEvent } from '../../../engine/src/protocol/engine-messages';
-import { isTerminalStatus, type MetricRow, type RunStatus } from '../../../engine/src/store/types';
+import { isTerminalStatus, type MetricRow, type RunStatus } from '../../../engine/src';
 import { samePath } from './experiment-runs';
 import type { PanelState } from './panel-state';
 

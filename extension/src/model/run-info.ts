@@ -1,7 +1,7 @@
 // RunRecord (run.json) -> RunInfo (what a chart panel gets): metadata without the bulky parts, the
 // resolved config flattened to dotted keys so a compare view can show only what differs.
 import type { RunInfo } from '../../../engine/src/protocol/view-messages';
-import type { RunRecord } from '../../../engine/src/store/types';
+import type { RunRecord } from '../../../engine/src';
 import { formatNumber } from './format';
 
 type Flat = Record<string, string | number | boolean | null>;

@@ -1,6 +1,6 @@
 // How a run appears in the experiment explorer: label, description, icon, context value and tooltip,
 // derived from its run.json record and, while it runs, from what the engine reports live.
-import type { MetricRow, RunRecord, RunStatus } from '../../../engine/src/store/types';
+import type { MetricRow, RunRecord, RunStatus } from '../../../engine/src';
 import { escapeMarkdown, formatAgo, formatCount, formatNumber, formatValue, humanizeKey } from './format';
 
 /** What the engine has told us about a run that the store may not show yet. */

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { HostMessage, PanelKind } from '../../../engine/src/protocol/view-messages';
 import { parseViewMessage } from '../../../engine/src/protocol/view-messages';
-import type { MetricRow, RunStatus } from '../../../engine/src/store/types';
+import type { MetricRow, RunStatus } from '../../../engine/src';
 import { MetricCoalescer } from '../model/metric-coalescer';
 import { bulkMetricsMessages, liveMetricsMessage, metricsMessage } from '../model/metric-columns';
 import type { PanelAction } from '../model/panel-router';

@@ -1,8 +1,7 @@
 // The extension's view of the run store (the source of truth on disk): the run list, cached until
 // something changes (a watcher event, an engine event), and the metrics of finished runs, cached
 // because they never change. No VS Code here.
-import { RunStore, type StoreProblem } from '../../../engine/src/store';
-import { isTerminalStatus, type MetricRow, type MetricsReadResult, type RunRecord } from '../../../engine/src/store/types';
+import { isTerminalStatus, type MetricRow, type MetricsReadResult, type RunRecord, RunStore, type StoreProblem } from '../../../engine/src';
 import { Emitter } from '../util/emitter';
 
 const METRICS_CACHE_RUNS = 200;

@@ -1,6 +1,6 @@
 // The templates of "OptLab: New Experiment", as data. Each is a complete, valid experiment file
 // (the unit tests validate every one with the engine's loader).
-import type { ExperimentFile } from '../../../engine/src/experiment/types';
+import type { ExperimentFile } from '../../../engine/src';
 // The shipped neural examples are templates as they are (bundled as data by esbuild).
 import mnistExample from '../../../examples/mnist-critical-batch.optlab.json';
 import kfacAutoencoderExample from '../../../examples/kfac-autoencoder.optlab.json';

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { METRIC_DECLARATIONS, metricMeta, LM_THRESHOLDS } from '../../../engine/src/metrics/catalog';
+import { METRIC_DECLARATIONS, metricMeta, LM_THRESHOLDS } from '../../../engine/src/protocol/metric-catalog';
 import { inferMetricMeta } from '../../../engine/src/metrics/infer';
 
 describe('metric catalog', () => {

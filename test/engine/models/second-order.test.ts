@@ -1,7 +1,7 @@
 // Second derivatives through every model family: Hessian-vector products by double backprop
 // (what curvature-vector products for K-FAC's quadratic model and CG natural gradient rely on)
 // match central finite differences of the gradient. tfjs gets several of these silently wrong
-// without the engine's gradient corrections (engine-notes.md defect 2), so each model is checked.
+// without the engine's gradient corrections (docs/engine-notes.md, defect 2), so each model is checked.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';

@@ -11,9 +11,9 @@
 //     condition numbers, traces, eigenvalue bounds: K-FAC's damping moves by factors of ~1.05
 //     per adaptation and spans decades in a run) when their values are all positive and span at
 //     least a decade (within one a log axis would show a single label).
-// What a metric is comes from the engine's declarations (engine/src/metrics/catalog.ts), not from
+// What a metric is comes from the engine's declarations (engine/src/protocol/metric-catalog.ts), not from
 // its name. Pure: no DOM.
-import { metricMeta } from '../../../engine/src/metrics/catalog';
+import { metricMeta } from '../../../engine/src/protocol';
 import type { Extent, RunSeries } from './series-store';
 
 export type ScaleChoice = 'auto' | 'linear' | 'log';

@@ -1,9 +1,7 @@
 // What the Critical batch size panel draws, computed from the engine's reports: measured points,
 // points that missed the target, perfect-scaling references, the fitted curve
 // S(B) = S_min (1 + B_crit / B), best learning rates. Pure: no DOM.
-import { predictSteps } from '../../../engine/src/analysis/critical-batch';
-import type { CriticalBatchReport, ScalingRow } from '../../../engine/src/runner/report-types';
-import { geomspace } from '../../../engine/src/util/numpy-ranges';
+import { type CriticalBatchReport, geomspace, predictSteps, type ScalingRow } from '../../../engine/src/protocol';
 
 export interface CbPoint {
   x: number;

@@ -3,10 +3,10 @@
 // damping shrinks, below 1/4 it grows. Seeing rho against those thresholds explains every move
 // of the damping curve. The guides are declared with the metric in the engine. Pure: no DOM.
 
-import { metricMeta, type ReferenceLine } from '../../../engine/src/metrics/catalog';
+import { metricMeta, type ReferenceLine } from '../../../engine/src/protocol';
 
 export type { ReferenceLine };
-export { LM_THRESHOLDS } from '../../../engine/src/metrics/catalog';
+export { LM_THRESHOLDS } from '../../../engine/src/protocol';
 
 /** The guides of a metric, as the engine declares them (K-FAC's rho: the LM thresholds). */
 export function referenceLines(metric: string): readonly ReferenceLine[] {

@@ -2,7 +2,7 @@
 // appended in place (amortised doubling), never re-queried. Pure: no DOM, runs in Node for the
 // unit tests and the benchmark.
 import type { MetricColumns, RunMetrics } from '../../../engine/src/protocol/view-messages';
-import type { MetricRow } from '../../../engine/src/store/types';
+import type { MetricRow } from '../../../engine/src/protocol';
 
 /** What the x axis of a metric chart can be. */
 export type XAxisKind = 'step' | 'examples' | 'wallTime';

@@ -1,11 +1,5 @@
 // The stats K-FAC reports (see kfac.ts), declared for the views.
-import { underPrefixes, type MetricDeclaration, type ReferenceLine } from '../../metrics/meta';
-
-/** Levenberg-Marquardt thresholds of the reduction ratio (Martens & Grosse 2015, section 6.5). */
-export const LM_THRESHOLDS: readonly ReferenceLine[] = [
-  { value: 0.25, label: 'ρ = 1/4 (damping grows below)' },
-  { value: 0.75, label: 'ρ = 3/4 (damping shrinks above)' },
-];
+import { LM_THRESHOLDS, underPrefixes, type MetricDeclaration } from '../../metrics/meta';
 
 export const KFAC_METRICS: readonly MetricDeclaration[] = underPrefixes(
   ['kfac', 'kfc'],

@@ -1,7 +1,7 @@
 // The output-space matrices of one minibatch, on the host in float64: the network Jacobian J
 // (N x P, N = batch x outputs, P = parameters; row i = J^T e_i by one vector-Jacobian product),
 // its Gram matrix J J^T, and the loss's output-space curvature H_L (N x N). tfjs has no linear
-// algebra (engine-notes.md), so the solves that use them run on these arrays.
+// algebra (docs/engine-notes.md, defect 4), so the solves that use them run on these arrays.
 import * as tf from '@tensorflow/tfjs';
 import type { OutputSpace, Params } from '../types';
 

@@ -1,14 +1,15 @@
-// Every metric the engine declares, one line per emitter, and the lookup views use: a declared
-// metric gets its declaration, anything else what its name suggests (infer.ts).
+// Every metric the engine declares (metrics/meta.ts says how), one line per emitter, and the lookup
+// the views use: a declared metric gets its declaration, anything else what its name suggests
+// (metrics/infer.ts). Pure data: the webviews import it through protocol/.
 import { KFAC_METRICS } from '../optim/kfac/metric-meta';
 import { OPTIMIZER_CHAIN_METRICS } from '../optim/metric-meta';
 import { NGD_METRICS } from '../optim/natural-gradient/metric-meta';
 import { TRAINING_METRICS } from '../train/metric-meta';
-import { inferMetricMeta } from './infer';
-import type { MetricDeclaration, MetricMeta } from './meta';
+import { inferMetricMeta } from '../metrics/infer';
+import type { MetricDeclaration, MetricMeta } from '../metrics/meta';
 
-export type { MetricDeclaration, MetricKind, MetricMeta, ReferenceLine } from './meta';
-export { LM_THRESHOLDS } from '../optim/kfac/metric-meta';
+export type { MetricDeclaration, MetricKind, MetricMeta, ReferenceLine } from '../metrics/meta';
+export { LM_THRESHOLDS } from '../metrics/meta';
 
 export const METRIC_DECLARATIONS: readonly MetricDeclaration[] = [...TRAINING_METRICS, ...OPTIMIZER_CHAIN_METRICS, ...KFAC_METRICS, ...NGD_METRICS];
 
