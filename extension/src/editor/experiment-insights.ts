@@ -1,7 +1,7 @@
 // What the editor knows about an experiment file's results, computed once per store change and
 // shared by the CodeLens, the decorations and the hover: its runs, the latest result per (label,
 // batch size), the fitted critical batch sizes, and the curves of each optimizer entry.
-import type { CriticalBatchReport } from '../../../engine/src/runner/report-types';
+import type { CriticalBatchReport } from '../../../engine/src/analysis/report-types';
 import type { MetricRow, RunRecord } from '../../../engine/src/store/types';
 import type { EngineSupervisor } from '../engine/engine-supervisor';
 import type { WorkspaceExperiments } from '../explorer/workspace-experiments';

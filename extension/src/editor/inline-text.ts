@@ -1,7 +1,7 @@
 // The texts the editor shows inline for an experiment file: the decoration after an optimizer entry
 // (sparkline of its latest loss curve + steps-to-target at the largest batch size) and the
 // CodeLens summary of the last result. Pure: run records and rows in, strings out.
-import type { CriticalBatchReport } from '../../../engine/src/runner/report-types';
+import type { CriticalBatchReport } from '../../../engine/src/analysis/report-types';
 import type { MetricRow, RunRecord } from '../../../engine/src/store/types';
 import { formatAgo, formatCount, formatNumber } from '../model/format';
 import { sparkline } from './sparkline';

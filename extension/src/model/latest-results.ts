@@ -3,8 +3,8 @@
 // not hide the older results it has not replaced yet. From these come the critical-batch-size
 // reports (the engine's own fit) and the run each point of the chart opens.
 import type { ResolvedOptimizer } from '../../../engine/src/experiment/types';
-import type { CriticalBatchReport, ScalingRow } from '../../../engine/src/runner/report-types';
-import { criticalBatchReport } from '../../../engine/src/runner/nqm-runner';
+import type { CriticalBatchReport, ScalingRow } from '../../../engine/src/analysis/report-types';
+import { criticalBatchReport } from '../../../engine/src/analysis/critical-batch-report';
 import type { RunRecord, RunStatus } from '../../../engine/src/store/types';
 import { compareNewestFirst } from './run-view';
 

@@ -2,7 +2,7 @@
 // end of a sweep and sends it with experimentFinished; the run store keeps runs, not experiments,
 // so the critical-batch panel would lose it on its next refresh or after a window reload. It is
 // kept here, per file, in a key-value store (the workspace state). No VS Code here.
-import type { CriticalBatchReport } from '../../../engine/src/runner/report-types';
+import type { CriticalBatchReport } from '../../../engine/src/analysis/report-types';
 import { normalizePath } from './experiment-runs';
 
 /** What the book needs from its store (vscode.Memento fits). */

@@ -2,7 +2,7 @@
 // engine sent in the last moments that the store may not have flushed yet. No VS Code here.
 import fs from 'node:fs';
 import type { CriticalBatchMessage, RunInfo } from '../../../engine/src/protocol/view-messages';
-import type { CriticalBatchReport } from '../../../engine/src/runner/report-types';
+import type { CriticalBatchReport } from '../../../engine/src/analysis/report-types';
 import type { MetricRow, RunRecord } from '../../../engine/src/store/types';
 import { mergeStoreAndRecent, type RecentRows } from '../engine/recent-rows';
 import { outlineExperiment } from '../editor/experiment-outline';

@@ -2,7 +2,7 @@
 // points that missed the target, perfect-scaling references, the fitted curve
 // S(B) = S_min (1 + B_crit / B), best learning rates. Pure: no DOM.
 import { predictSteps } from '../../../engine/src/analysis/critical-batch';
-import type { CriticalBatchReport, ScalingRow } from '../../../engine/src/runner/report-types';
+import type { CriticalBatchReport, ScalingRow } from '../../../engine/src/analysis/report-types';
 import { geomspace } from '../../../engine/src/util/numpy-ranges';
 
 export interface CbPoint {

@@ -4,7 +4,7 @@
 // opens its run; a summary table.
 import type { ChartDataset, ChartEvent, Plugin } from 'chart.js';
 import type { CriticalBatchMessage } from '../../../engine/src/protocol/view-messages';
-import type { CriticalBatchReport } from '../../../engine/src/runner/report-types';
+import type { CriticalBatchReport } from '../../../engine/src/analysis/report-types';
 import { SeriesPalette, withAlpha } from '../model/colors';
 import { buildCriticalBatchView, validateReports, type CbPoint, type CriticalBatchView } from '../model/critical-batch';
 import { formatExponent, formatInteger, formatNumber, logTickLabel, powerOfTwoLabel } from '../model/format';
