@@ -5,40 +5,13 @@ import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import schema from '../../../schemas/optlab-experiment.schema.json';
 import { closestName } from '../spec/did-you-mean';
 import { escapeSegment } from '../spec/pointer';
-import { SpecError } from '../spec/spec-error';
 import { GRID_RULES, RANGE_KINDS, REFERENCE_GRIDS, gridSize, gridValueIssues, isGridSpec } from './grid';
+import { ExperimentError, type ExperimentIssue } from './experiment-error';
 import type { JsonDocument } from './json-locate';
 import { NEURAL_GRID_KEYS, NEURAL_ONLY_KEYS, NQM_ONLY_KEYS, defaultNeuralLabel, isNeuralDocument, neuralIssues } from './neural';
 import type { ExperimentFile, GridSpec, NeuralOptimizerType, NqmOptimizerType, OptimizerEntry } from './types';
 
-export interface ExperimentIssue {
-  /** JSON pointer of the offending value ('' = the whole file), e.g. /optimizers/2/learningRate. */
-  path: string;
-  message: string;
-  line?: number;
-  column?: number;
-}
-
-/** Every problem of an experiment file; its `pointer` is the first one's. */
-export class ExperimentError extends SpecError {
-  override name = 'ExperimentError';
-  constructor(
-    readonly issues: ExperimentIssue[],
-    readonly file?: string,
-    what = 'invalid experiment file',
-  ) {
-    super(formatIssues(issues, file, what), issues[0]?.path ?? '');
-  }
-}
-
-export function formatIssues(issues: ExperimentIssue[], file = '<experiment>', what = 'invalid experiment file'): string {
-  const lines = issues.map((i) => {
-    const where = i.line !== undefined ? `${file}:${i.line}:${i.column ?? 1}` : file;
-    return i.path ? `${where} ${i.path}: ${i.message}` : `${where}: ${i.message}`;
-  });
-  const n = issues.length;
-  return [`${file}: ${what} (${n} problem${n === 1 ? '' : 's'})`, ...lines].join('\n');
-}
+export { ExperimentError, formatIssues, type ExperimentIssue } from './experiment-error';
 
 /** Most grid points (the product of an optimizer's grids) one entry may ask for. */
 export const MAX_GRID_POINTS = 100_000;
