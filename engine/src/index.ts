@@ -17,5 +17,5 @@ export { expandBatchSizes } from './experiment/grid';
 export type { BatchSizesSpec, ExperimentFile, OptimizerEntry, ResolvedOptimizer } from './experiment/types';
 
 // ---- results: critical-batch reports ------------------------------------------------------
-export type { CriticalBatchReport, ScalingRow } from './runner/report-types';
-export { criticalBatchReport } from './runner/nqm-runner';
+export type { CriticalBatchReport, ScalingRow } from './analysis/report-types';
+export { criticalBatchReport } from './analysis/critical-batch-report';

@@ -4,8 +4,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseEngineEvent, ProtocolError } from '../../engine/src/protocol/engine-messages';
-import { criticalBatchReport } from '../../engine/src/runner/nqm-runner';
-import type { CriticalBatchReport } from '../../engine/src/runner/report-types';
+import { criticalBatchReport } from '../../engine/src/analysis/critical-batch-report';
+import type { CriticalBatchReport } from '../../engine/src/analysis/report-types';
 import { RecentRows } from '../../extension/src/engine/recent-rows';
 import { PredictionBook, type KeyValueStore } from '../../extension/src/model/prediction-book';
 import { loadCriticalBatch, type PanelDataSource } from '../../extension/src/panels/panel-data';

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { CriticalBatchReport } from '../../engine/src/runner/report-types';
+import type { CriticalBatchReport } from '../../engine/src/analysis/report-types';
 import { cancelledText, failedText, finishedText, firstProblemPosition } from '../../extension/src/commands/outcome-text';
 import { entryDecorationText, lastResultSummary, lossSeries } from '../../extension/src/editor/inline-text';
 import { crashMessage } from '../../extension/src/engine/crash-message';

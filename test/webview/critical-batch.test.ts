@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { CriticalBatchReport } from '../../engine/src/runner/report-types.js';
+import type { CriticalBatchReport } from '../../engine/src/analysis/report-types.js';
 import { buildCriticalBatchView, fitCurve, fittedSteps, logSpace, perfectScaling, runIdOf, validateReports } from '../../webview/src/model/critical-batch.js';
 
 function report(optimizer: string, points: [number, number | null, number | null][], sMin: number | null, bCrit: number | null): CriticalBatchReport {

@@ -1,6 +1,6 @@
 // The paper's qualitative NQM findings (science-spec 1.4), checked against computed results.
 // Each finding reports the numbers it rests on and whether they agree with the paper.
-import type { CriticalBatchReport, ScalingRow } from '../runner/report-types';
+import type { CriticalBatchReport, ScalingRow } from './report-types';
 
 export interface Finding {
   claim: string;

@@ -2,6 +2,9 @@
 // dataset entry into train and test sets. Every option is validated; an unknown type, an unknown
 // option or a bad value is a DatasetSpecError naming the option (and its JSON path when given).
 import path from 'node:path';
+import { closestName } from '../spec/did-you-mean.js';
+import { pointerOf } from '../spec/pointer.js';
+import { SpecError } from '../spec/spec-error.js';
 import { type Dataset, type NormalizationStats, applyStatsInPlace, classCounts, computeStats } from './dataset.js';
 import { loadIdxDataset, loadMnist, type ImageSetResult } from './mnist.js';
 import { loadMnist8x8 } from './mnist8x8.js';
@@ -107,16 +110,19 @@ export interface LoadDatasetOptions {
   baseDir?: string;
 }
 
-export class DatasetSpecError extends Error {
+/**
+ * An invalid dataset spec. `pointer` is the offending value's JSON pointer in the file when the
+ * caller gave the spec's pointer, else within the spec ('/trainSize'; '' for the spec as a whole).
+ */
+export class DatasetSpecError extends SpecError {
   override name = 'DatasetSpecError';
   constructor(
     message: string,
     /** The offending option ('type' for an unknown type), or null for the spec as a whole. */
     readonly option: string | null,
-    /** JSON pointer of the offending value, when the caller gave the spec's pointer. */
-    readonly pointer?: string,
+    pointer?: string,
   ) {
-    super(pointer !== undefined ? `${pointer}: ${message}` : message);
+    super(pointer !== undefined ? `${pointer}: ${message}` : message, pointer ?? (option ? pointerOf([option]) : ''));
   }
 }
 
@@ -163,23 +169,7 @@ export const DATASET_TYPES = Object.keys(OPTIONS) as DatasetType[];
 
 /** The closest name within edit distance 2, for "did you mean". */
 function suggest(name: string, names: string[]): string | null {
-  const dist = (a: string, b: string): number => {
-    const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
-    for (let j = 1; j <= b.length; j++) d[0][j] = j;
-    for (let i = 1; i <= a.length; i++) {
-      for (let j = 1; j <= b.length; j++) {
-        d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1));
-      }
-    }
-    return d[a.length][b.length];
-  };
-  let best: string | null = null;
-  let bestD = 3;
-  for (const n of names) {
-    const k = dist(name, n);
-    if (k < bestD) [best, bestD] = [n, k];
-  }
-  return best;
+  return closestName(name, names, { ignoreCase: true, maxDistance: 2 }) ?? null;
 }
 
 const show = (v: unknown): string => {

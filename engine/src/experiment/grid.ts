@@ -1,4 +1,5 @@
 // Expansion of the grid and batch-size shorthands of experiment files into plain lists.
+import { describeRange, inRange, type NumericRange } from '../spec/range';
 import { linspace, logspace } from '../util/numpy-ranges';
 import type { BatchSizesSpec, GridSpec, NqmOptimizerType } from './types';
 
@@ -12,6 +13,47 @@ export const REFERENCE_GRIDS: Record<NqmOptimizerType, { learningRate: GridSpec;
   sgd: { learningRate: { logspace: [-5, 0.5, 100] } },
   momentum: { learningRate: { logspace: [-8, 1, 100] }, momentum: { oneMinusLogspace: [-5, 0, 20] } },
   ema: { learningRate: { logspace: [-8, 1, 100] }, decay: { oneMinusLogspace: [-5, 0, 20] } },
+};
+
+/** Whether a value is a well-formed grid (the schema reports the others). */
+export function isGridSpec(v: unknown): v is GridSpec {
+  if (typeof v === 'number') return Number.isFinite(v);
+  if (Array.isArray(v)) return v.length > 0 && v.every((x) => typeof x === 'number');
+  if (typeof v !== 'object' || v === null || Object.keys(v).length !== 1) return false;
+  const range = (RANGE_KINDS as readonly string[]).includes(Object.keys(v)[0]) ? Object.values(v)[0] : undefined;
+  return (
+    Array.isArray(range) && range.length === 3 && typeof range[0] === 'number' && typeof range[1] === 'number' &&
+    Number.isInteger(range[2]) && (range[2] as number) >= 1
+  );
+}
+
+/** What the values of a searched option must be, for messages ('learning rate must be > 0'). */
+export interface GridRule {
+  name: string;
+  range: NumericRange;
+  /** describeRange(range). */
+  rule: string;
+  ok: (v: number) => boolean;
+}
+
+function gridRule(name: string, range: NumericRange): GridRule {
+  return { name, range, rule: describeRange(range), ok: (v) => inRange(v, range) };
+}
+
+const POSITIVE: NumericRange = { min: 0, minExclusive: true };
+const NON_NEGATIVE: NumericRange = { min: 0 };
+const FRACTION: NumericRange = { min: 0, max: 1, maxExclusive: true };
+
+/** The rules of every searchable option, NQM and neural alike, by option name. */
+export const GRID_RULES: Record<string, GridRule> = {
+  learningRate: gridRule('learning rate', POSITIVE),
+  momentum: gridRule('momentum', FRACTION),
+  beta1: gridRule('beta1', FRACTION),
+  beta2: gridRule('beta2', FRACTION),
+  decay: gridRule('decay', FRACTION),
+  weightDecay: gridRule('weight decay', NON_NEGATIVE),
+  damping: gridRule('damping', NON_NEGATIVE),
+  minDamping: gridRule('minimum damping', POSITIVE),
 };
 
 /** The range of a generated grid, or undefined for a number or a list. */

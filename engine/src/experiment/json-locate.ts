@@ -1,7 +1,7 @@
 // A strict JSON parser that remembers where every value and key is, so validation issues
 // (which speak in JSON pointers) can name a line and column, and malformed JSON gets a
 // message better than JSON.parse's. Columns count UTF-16 code units, as editors do.
-import { ExperimentError } from './validate';
+import { ExperimentError } from './experiment-error';
 
 export interface SourcePosition {
   /** 1-based. */

@@ -3,7 +3,7 @@
 // consumes. Kept free of TensorFlow.js (the extension validates files with it): model specs are
 // checked by the engine when it builds the model (engine/src/sweep), dataset specs here.
 import { DatasetSpecError, validateDatasetSpec } from '../data';
-import { expandBatchSizes, expandGrid, gridSize, gridValueIssues } from './grid';
+import { GRID_RULES, expandBatchSizes, expandGrid, gridSize, gridValueIssues, isGridSpec } from './grid';
 import type { ExperimentFile, GridSpec, NeuralOptimizerType, NeuralProblemSpec, OptimizerEntry, ResolvedExperiment, ResolvedOptimizer } from './types';
 import { NEURAL_PROBLEM_TYPES } from './types';
 
@@ -34,16 +34,8 @@ export const NEURAL_FIXED_KEYS = [
   'method', 'cgIterations', 'cgTolerance',
 ] as const;
 
-export const NEURAL_GRID_RULES: Record<string, { name: string; rule: string; ok: (v: number) => boolean }> = {
-  learningRate: { name: 'learning rate', rule: 'must be > 0', ok: (v) => v > 0 },
-  momentum: { name: 'momentum', rule: 'must be in [0, 1)', ok: (v) => v >= 0 && v < 1 },
-  beta1: { name: 'beta1', rule: 'must be in [0, 1)', ok: (v) => v >= 0 && v < 1 },
-  beta2: { name: 'beta2', rule: 'must be in [0, 1)', ok: (v) => v >= 0 && v < 1 },
-  decay: { name: 'decay', rule: 'must be in [0, 1)', ok: (v) => v >= 0 && v < 1 },
-  weightDecay: { name: 'weight decay', rule: 'must be >= 0', ok: (v) => v >= 0 },
-  damping: { name: 'damping', rule: 'must be >= 0', ok: (v) => v >= 0 },
-  minDamping: { name: 'minimum damping', rule: 'must be > 0', ok: (v) => v > 0 },
-};
+/** The rules of the searched options (shared with the NQM: experiment/grid.ts). */
+export const NEURAL_GRID_RULES = GRID_RULES;
 
 /** Most trials (grid points x batch sizes, over all optimizers) one file may ask for. */
 export const MAX_TRIALS = 20_000;
@@ -64,14 +56,6 @@ export function isNeuralProblemType(t: unknown): boolean {
 /** Whether parsed JSON declares a neural problem. */
 export function isNeuralDocument(json: unknown): boolean {
   return isObj(json) && isObj(json.problem) && isNeuralProblemType(json.problem.type);
-}
-
-function isGridSpec(v: unknown): v is GridSpec {
-  if (typeof v === 'number') return Number.isFinite(v);
-  if (Array.isArray(v)) return v.length > 0 && v.every((x) => typeof x === 'number');
-  if (!isObj(v) || Object.keys(v).length !== 1) return false;
-  const range = Object.values(v)[0];
-  return Array.isArray(range) && range.length === 3 && range.every((x) => typeof x === 'number') && Number.isInteger(range[2]) && (range[2] as number) >= 1;
 }
 
 /** Semantic checks of a neural experiment (the schema has checked shapes). */

@@ -3,38 +3,15 @@
 // source text is known, a line and column.
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import schema from '../../../schemas/optlab-experiment.schema.json';
-import { RANGE_KINDS, REFERENCE_GRIDS, gridSize, gridValueIssues } from './grid';
+import { closestName } from '../spec/did-you-mean';
+import { escapeSegment } from '../spec/pointer';
+import { GRID_RULES, RANGE_KINDS, REFERENCE_GRIDS, gridSize, gridValueIssues, isGridSpec } from './grid';
+import { ExperimentError, type ExperimentIssue } from './experiment-error';
 import type { JsonDocument } from './json-locate';
 import { NEURAL_GRID_KEYS, NEURAL_ONLY_KEYS, NQM_ONLY_KEYS, defaultNeuralLabel, isNeuralDocument, neuralIssues } from './neural';
 import type { ExperimentFile, GridSpec, NeuralOptimizerType, NqmOptimizerType, OptimizerEntry } from './types';
 
-export interface ExperimentIssue {
-  /** JSON pointer of the offending value ('' = the whole file), e.g. /optimizers/2/learningRate. */
-  path: string;
-  message: string;
-  line?: number;
-  column?: number;
-}
-
-export class ExperimentError extends Error {
-  override name = 'ExperimentError';
-  constructor(
-    readonly issues: ExperimentIssue[],
-    readonly file?: string,
-    what = 'invalid experiment file',
-  ) {
-    super(formatIssues(issues, file, what));
-  }
-}
-
-export function formatIssues(issues: ExperimentIssue[], file = '<experiment>', what = 'invalid experiment file'): string {
-  const lines = issues.map((i) => {
-    const where = i.line !== undefined ? `${file}:${i.line}:${i.column ?? 1}` : file;
-    return i.path ? `${where} ${i.path}: ${i.message}` : `${where}: ${i.message}`;
-  });
-  const n = issues.length;
-  return [`${file}: ${what} (${n} problem${n === 1 ? '' : 's'})`, ...lines].join('\n');
-}
+export { ExperimentError, formatIssues, type ExperimentIssue } from './experiment-error';
 
 /** Most grid points (the product of an optimizer's grids) one entry may ask for. */
 export const MAX_GRID_POINTS = 100_000;
@@ -163,10 +140,6 @@ function tagValue(branch: Obj, tag: string): unknown[] {
   return prop?.const !== undefined ? [prop.const] : ((prop?.enum as unknown[] | undefined) ?? []);
 }
 
-function escapeSegment(key: string): string {
-  return key.replace(/~/g, '~0').replace(/\//g, '~1');
-}
-
 function jsonType(v: unknown): string {
   return v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v;
 }
@@ -184,25 +157,8 @@ function orList(words: string[]): string {
 }
 
 function didYouMean(key: string, allowed: string[]): string {
-  let best: string | undefined;
-  let bestDistance = Math.max(2, Math.floor(key.length / 3)) + 1;
-  for (const a of allowed) {
-    const d = a.toLowerCase() === key.toLowerCase() ? 0 : editDistance(key, a);
-    if (d < bestDistance) [best, bestDistance] = [a, d];
-  }
+  const best = closestName(key, allowed);
   return best ? ` - did you mean '${best}'?` : '';
-}
-
-function editDistance(a: string, b: string): number {
-  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const next = [i];
-    for (let j = 1; j <= b.length; j++) {
-      next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    row = next;
-  }
-  return row[b.length];
 }
 
 // ---- what the schema cannot express ----
@@ -259,12 +215,6 @@ function checkBatchSizes(spec: unknown, issues: Issue[]): void {
   }
 }
 
-const GRID_RULES = {
-  learningRate: { name: 'learning rate', rule: 'must be > 0', ok: (v: number) => v > 0 },
-  momentum: { name: 'momentum', rule: 'must be in [0, 1)', ok: (v: number) => v >= 0 && v < 1 },
-  decay: { name: 'decay', rule: 'must be in [0, 1)', ok: (v: number) => v >= 0 && v < 1 },
-} as const;
-
 function checkGrids(entry: Obj, type: NqmOptimizerType, pointer: string, issues: Issue[]): void {
   const keys = (['learningRate', 'momentum', 'decay'] as const).filter((k) => REFERENCE_GRIDS[type][k] !== undefined);
   const sizes: { key: string; size: number }[] = [];
@@ -290,17 +240,6 @@ function checkGrids(entry: Obj, type: NqmOptimizerType, pointer: string, issues:
     const { name, rule, ok } = GRID_RULES[key];
     issues.push(...gridValueIssues(spec, path, name, rule, ok));
   }
-}
-
-function isGridSpec(v: unknown): v is GridSpec {
-  if (typeof v === 'number') return Number.isFinite(v);
-  if (Array.isArray(v)) return v.length > 0 && v.every((x) => typeof x === 'number');
-  if (!isObj(v) || Object.keys(v).length !== 1) return false;
-  const range = (RANGE_KINDS as readonly string[]).includes(Object.keys(v)[0]) ? Object.values(v)[0] : undefined;
-  return (
-    Array.isArray(range) && range.length === 3 && typeof range[0] === 'number' && typeof range[1] === 'number' &&
-    Number.isInteger(range[2]) && (range[2] as number) >= 1
-  );
 }
 
 function isObj(v: unknown): v is Obj {

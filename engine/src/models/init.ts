@@ -19,6 +19,7 @@
 //
 // A spec is a name ('he-normal'), a call-like string ('sparse(15)', 'scaled(0.01)', 'normal(0.1)')
 // or an object ({type: 'scaled', factor: 10, base: 'glorot-normal'}).
+import { SpecError } from '../spec/spec-error';
 import { Rng } from '../util/random';
 
 export type InitName =
@@ -64,11 +65,11 @@ export type Initializer =
 /** What an experiment file may write. */
 export type InitSpec = string | { type: string; [option: string]: unknown };
 
-/** An invalid initializer spec. */
-export class InitSpecError extends Error {
+/** An invalid initializer spec (a string or an object: the message names the bad part). */
+export class InitSpecError extends SpecError {
+  override name = 'InitSpecError';
   constructor(message: string) {
-    super(message);
-    this.name = 'InitSpecError';
+    super(message, '');
   }
 }
 

@@ -15,6 +15,9 @@
 //   autoencoder  widths (default [32, 8, 32]), activation (default tanh), codeActivation (default
 //                linear), loss (squared-error | sigmoid-cross-entropy)
 // Unknown options, options of another type and bad values are ModelSpecErrors naming the option.
+import { closestName } from '../spec/did-you-mean';
+import { optionPathToPointer } from '../spec/pointer';
+import { SpecError } from '../spec/spec-error';
 import { autoencoder, cnn, mlp, type ConvLayerOptions } from './architectures';
 import { CONV_ROUTES, type ConvRoute } from './conv';
 import { INIT_NAMES, InitSpecError, parseInit, type InitSpec, type Initializer } from './init';
@@ -60,14 +63,14 @@ const CONV_OPTIONS = ['filters', 'kernelSize', 'strides', 'padding'];
 const TASKS: readonly Task[] = ['classification', 'regression', 'reconstruction'];
 const LOSSES: readonly LossName[] = ['softmax-cross-entropy', 'squared-error', 'sigmoid-cross-entropy'];
 
-/** An invalid model spec; `path` is the offending option ('conv[1].kernelSize'). */
-export class ModelSpecError extends Error {
+/** An invalid model spec: a SpecError whose `path` is the offending option ('conv[1].kernelSize'). */
+export class ModelSpecError extends SpecError {
+  override name = 'ModelSpecError';
   constructor(
     message: string,
     readonly path: string,
   ) {
-    super(message);
-    this.name = 'ModelSpecError';
+    super(message, optionPathToPointer(path));
   }
 }
 
@@ -80,23 +83,9 @@ const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'obj
 const isPosInt = (x: unknown): x is number => typeof x === 'number' && Number.isInteger(x) && x >= 1;
 const quote = (list: readonly string[]): string => list.map((s) => `"${s}"`).join(', ');
 
-function editDistance(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) d[0][j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-  }
-  return d[a.length][b.length];
-}
-
 function suggestion(key: string, allowed: readonly string[]): string {
-  const lower = key.toLowerCase();
-  const scored = allowed.map((k) => {
-    const kl = k.toLowerCase();
-    return { k, d: kl === lower ? 0 : kl.startsWith(lower) || lower.startsWith(kl) ? 1 : editDistance(lower, kl) };
-  });
-  const best = scored.sort((x, y) => x.d - y.d)[0];
-  return best && best.d <= Math.max(2, Math.floor(key.length / 3)) ? ` Did you mean "${best.k}"?` : '';
+  const best = closestName(key, allowed, { ignoreCase: true, prefixes: true });
+  return best ? ` Did you mean "${best}"?` : '';
 }
 
 function oneOf<T extends string>(v: unknown, allowed: readonly T[], path: string, where: string): T | undefined {

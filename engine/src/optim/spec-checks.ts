@@ -1,38 +1,26 @@
 // Checks shared by the optimizer factories (first-order and curvature): typed options with ranges,
 // unknown keys with a "did you mean", errors that name the offending option path.
+import { closestName } from '../spec/did-you-mean';
+import { optionPathToPointer } from '../spec/pointer';
+import { SpecError } from '../spec/spec-error';
 
-/** An invalid optimizer spec; `path` is the offending option ('schedule.decaySteps'). */
-export class OptimizerSpecError extends Error {
+/**
+ * An invalid optimizer spec: a SpecError whose `path` is the offending option as written
+ * ('schedule.decaySteps'); its `pointer` is the same place as a JSON pointer within the entry.
+ */
+export class OptimizerSpecError extends SpecError {
+  override name = 'OptimizerSpecError';
   constructor(
     message: string,
     readonly path: string,
   ) {
-    super(message);
-    this.name = 'OptimizerSpecError';
+    super(message, optionPathToPointer(path));
   }
-}
-
-function editDistance(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) d[0][j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-  }
-  return d[a.length][b.length];
 }
 
 function suggestion(key: string, allowed: readonly string[]): string {
-  const lower = key.toLowerCase();
-  const scored = allowed.map((k) => {
-    const kl = k.toLowerCase();
-    // Case slips and prefixes ("warmup" for "warmupSteps") count as close.
-    const d = kl === lower ? 0 : kl.startsWith(lower) || lower.startsWith(kl) ? 1 : editDistance(lower, kl);
-    return { k, d };
-  });
-  const best = scored.sort((x, y) => x.d - y.d)[0];
-  return best && best.d <= Math.max(2, Math.floor(key.length / 3)) ? ` Did you mean "${best.k}"?` : '';
+  const best = closestName(key, allowed, { ignoreCase: true, prefixes: true });
+  return best ? ` Did you mean "${best}"?` : '';
 }
 
 export function isObject(x: unknown): x is Record<string, unknown> {

@@ -1,7 +1,7 @@
 // The engine process protocol: what the extension (or any host) sends to a forked `optlab serve`
 // engine over the Node IPC channel, and what the engine sends back. Every message crossing the
 // boundary is checked by parseEngineRequest / parseEngineEvent, which name the offending field.
-import type { CriticalBatchReport, RunSummary } from '../runner/report-types';
+import type { CriticalBatchReport, RunSummary } from '../analysis/report-types';
 import type { Finding } from '../analysis/nqm-findings';
 import { decodeRowNonFinite } from '../store/json-codec';
 import type { MetricRow, RunStatus } from '../store/types';

@@ -4,7 +4,7 @@
 // here must run in a browser: no Node modules, no TensorFlow.js (test/engine/public-entry.test.ts).
 export * from './engine-messages';
 export * from './view-messages';
-export type { CriticalBatchReport, ScalingRow, RunSummary, ExperimentResult } from '../runner/report-types';
+export type { CriticalBatchReport, ScalingRow, RunSummary, ExperimentResult } from '../analysis/report-types';
 export type { Finding } from '../analysis/nqm-findings';
 export type { MetricRow, RunStatus, RunRecord } from '../store/types';
 export { predictSteps } from '../analysis/critical-batch';

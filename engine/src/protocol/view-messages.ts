@@ -1,6 +1,6 @@
 // Messages between the extension host and its chart panels (webviews). Both sides validate what
 // they receive with parseHostMessage / parseViewMessage.
-import type { CriticalBatchReport } from '../runner/report-types';
+import type { CriticalBatchReport } from '../analysis/report-types';
 import type { MetricRow, RunStatus } from '../store/types';
 
 import { isPanelKind, type PanelKind } from './panels';

@@ -1,21 +1,20 @@
-// Runs an experiment of any problem type: the NQM's analytic grid search (nqm-runner.ts) or a
-// neural sweep in worker processes (sweep/runner.ts), with the paper's findings for each.
-import { nqmFindings, type Finding } from '../analysis/nqm-findings';
+// Runs an experiment of any problem type through its kind (problems/index.ts), and checks the
+// paper's findings against the result.
+import type { Finding } from '../analysis/nqm-findings';
+import type { ExperimentResult } from '../analysis/report-types';
 import type { ResolvedExperiment } from '../experiment/types';
-import { isNeuralProblem } from '../experiment/types';
+import { problemKindOf } from '../problems';
+import type { SweepOptions } from '../problems/supervised/run';
 import type { RunStore } from '../store';
-import { neuralFindings } from '../sweep/findings';
-import { runNeuralExperiment, type SweepOptions } from '../sweep/runner';
-import { runNqmExperiment } from './nqm-runner';
-import type { ExperimentResult } from './report-types';
 
+/** Every kind's options (a kind ignores what it does not use). */
 export type ExperimentOptions = SweepOptions;
 
-export function runExperiment(exp: ResolvedExperiment, store: RunStore, options: ExperimentOptions = {}): Promise<ExperimentResult> {
-  if (isNeuralProblem(exp.problem)) return runNeuralExperiment(exp, store, options);
-  return runNqmExperiment(exp, store, options);
+export async function runExperiment(exp: ResolvedExperiment, store: RunStore, options: ExperimentOptions = {}): Promise<ExperimentResult> {
+  const kind = problemKindOf(exp.problem.type);
+  return await kind.run(exp, kind.plan(exp), store, options);
 }
 
 export function findingsFor(exp: ResolvedExperiment, result: ExperimentResult): Finding[] {
-  return isNeuralProblem(exp.problem) ? neuralFindings(result.criticalBatchSize) : nqmFindings(result.criticalBatchSize);
+  return problemKindOf(exp.problem.type).findings(result);
 }

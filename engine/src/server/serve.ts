@@ -16,7 +16,7 @@ import {
   type StartRequest,
 } from '../protocol/engine-messages';
 import { findingsFor, runExperiment } from '../runner';
-import { NQM_BACKEND } from '../runner/nqm-runner';
+import { NQM_BACKEND } from '../problems/nqm/run';
 import { SetupInvalid } from '../sweep/pool';
 import { SetupCheck } from '../sweep/setup-check';
 import { RunStore } from '../store';

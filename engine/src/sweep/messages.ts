@@ -1,5 +1,6 @@
 // Messages between the sweep (parent) and its trial worker processes, over the Node IPC channel
 // with structured-clone serialization (NaN and Infinity survive).
+import { SpecError } from '../spec/spec-error';
 import type { ResolvedNeuralProblem, ResolvedTarget } from '../experiment/types';
 import type { MetricRow } from '../store/types';
 import type { TrainResult } from '../train/types';
@@ -46,13 +47,14 @@ export type WorkerMessage =
   | { type: 'trialDone'; trial: number; result: TrainResult }
   | { type: 'trialFailed'; trial: number; message: string };
 
-/** The experiment cannot run as written (a model or optimizer option the engine rejects). */
-export class SetupInvalid extends Error {
+/** The experiment cannot run as written (a model or optimizer option the engine rejects); `path` is its JSON pointer in the file. */
+export class SetupInvalid extends SpecError {
   override name = 'SetupInvalid';
-  constructor(
-    readonly path: string,
-    message: string,
-  ) {
-    super(message);
+  constructor(pointer: string, message: string) {
+    super(message, pointer);
+  }
+
+  get path(): string {
+    return this.pointer;
   }
 }

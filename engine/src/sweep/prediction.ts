@@ -11,8 +11,8 @@ import type { ResolvedExperiment } from '../experiment/types';
 import { buildProblem, lowerBoundSteps, REFERENCE_NQM } from '../nqm/model';
 import { solveGridTasks, type GridTask } from '../nqm/parallel';
 import type { NqmFamily } from '../nqm/types';
-import { criticalBatchReport } from '../runner/nqm-runner';
-import type { CriticalBatchReport, ScalingRow } from '../runner/report-types';
+import { criticalBatchReport } from '../analysis/critical-batch-report';
+import type { CriticalBatchReport, ScalingRow } from '../analysis/report-types';
 
 export const ADAPTIVE_PRECONDITION = 0.5;
 /** The paper's stand-in for a better (curvature) preconditioner such as K-FAC. */

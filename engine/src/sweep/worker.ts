@@ -11,11 +11,7 @@ import { train } from '../train/loop';
 import type { TargetMetric } from '../train/types';
 import { SetupInvalid, type ParentMessage, type WorkerMessage, type WorkerSetup } from './messages';
 
-/** 'conv[1].kernelSize' -> '/conv/1/kernelSize'. */
-export function optionPathToPointer(p: string): string {
-  if (!p) return '';
-  return '/' + p.replace(/\[(\d+)\]/g, '.$1').split('.').filter(Boolean).join('/');
-}
+export { optionPathToPointer } from '../spec/pointer';
 
 const TASK_OF: Record<string, Model['task']> = { classification: 'classification', regression: 'regression', autoencoder: 'reconstruction' };
 
@@ -33,7 +29,7 @@ export function prepare(setup: WorkerSetup): Prepared {
   try {
     data = loadDataset(setup.problem.data, { pointer: '/problem/data', baseDir: setup.baseDir });
   } catch (err) {
-    if (err instanceof DatasetSpecError) throw new SetupInvalid(err.pointer ?? '/problem/data', err.message.replace(/^\/problem\/data\S*: /, ''));
+    if (err instanceof DatasetSpecError) throw new SetupInvalid(err.pointer, err.message.replace(/^\/problem\/data\S*: /, ''));
     throw err;
   }
   const task = TASK_OF[setup.problem.type];
@@ -44,7 +40,7 @@ export function prepare(setup: WorkerSetup): Prepared {
   try {
     model = makeModel(spec, { inputShape: data.info.xShape, outputSize });
   } catch (err) {
-    if (err instanceof ModelSpecError) throw new SetupInvalid(`/problem/model${optionPathToPointer(err.path)}`, err.message);
+    if (err instanceof ModelSpecError) throw new SetupInvalid(err.under('/problem/model'), err.message);
     throw err;
   }
   if (model.task !== task) throw new SetupInvalid('/problem/model', `a ${setup.problem.type} problem needs a model for ${task}, but ${model.name} is for ${model.task}`);
@@ -54,7 +50,7 @@ export function prepare(setup: WorkerSetup): Prepared {
     try {
       makeOptimizer(probe.spec, { batchSize: probe.batchSize });
     } catch (err) {
-      if (err instanceof OptimizerSpecError) throw new SetupInvalid(`${probe.pointer}${optionPathToPointer(err.path)}`, err.message);
+      if (err instanceof OptimizerSpecError) throw new SetupInvalid(err.under(probe.pointer), err.message);
       throw err;
     }
   }

@@ -2,8 +2,8 @@
 // each finding agrees, differs, or says it cannot tell (null), with the numbers it used.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { neuralFindings } from '../../../engine/src/sweep/findings';
-import type { CriticalBatchReport } from '../../../engine/src/runner/report-types';
+import { neuralFindings } from '../../../engine/src/problems/supervised/findings';
+import type { CriticalBatchReport } from '../../../engine/src/analysis/report-types';
 
 function report(optimizer: string, type: string, bCrit: number | null, steps: (number | null)[], batchSizes = [16, 64, 256, 1024]): CriticalBatchReport {
   return {

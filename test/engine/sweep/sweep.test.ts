@@ -13,7 +13,7 @@ import { findingsFor } from '../../../engine/src/runner';
 import { RunStore } from '../../../engine/src/store';
 import type { BackendInfo, WorkerSetup } from '../../../engine/src/sweep/messages';
 import { SetupInvalid, type TrialHooks, type TrialRequest, type TrialResultOrFailure, type TrialRunner } from '../../../engine/src/sweep/pool';
-import { runNeuralExperiment } from '../../../engine/src/sweep/runner';
+import { runNeuralExperiment } from '../../../engine/src/problems/supervised/run';
 import type { TrainResult } from '../../../engine/src/train/types';
 
 const INFO: BackendInfo = { backend: 'fake', description: 'fake (no device)', device: { kind: 'CPU', name: 'none' }, versions: {}, dataset: 'd', model: 'm', parameters: 1, loadMs: 0 };

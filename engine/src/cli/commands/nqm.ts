@@ -4,7 +4,8 @@ import { buildProblem, lowerBoundSteps, REFERENCE_NQM } from '../../nqm/model';
 import { solveGridTasks } from '../../nqm/parallel';
 import { referenceGrid } from '../../nqm/search';
 import type { NqmFamily, NqmSpec } from '../../nqm/types';
-import { criticalBatchReport, type ScalingRow } from '../../runner/nqm-runner';
+import { criticalBatchReport } from '../../analysis/critical-batch-report';
+import type { ScalingRow } from '../../analysis/report-types';
 import { numberFlag, parseArgs, UsageError } from '../args';
 import { findingsText, fitLine, scalingTable } from './run';
 

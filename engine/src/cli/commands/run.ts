@@ -4,7 +4,7 @@ import type { Finding } from '../../analysis/nqm-findings';
 import { loadExperiment } from '../../experiment/load';
 import { isNeuralProblem } from '../../experiment/types';
 import { findingsFor, runExperiment } from '../../runner';
-import type { CriticalBatchReport, ExperimentResult } from '../../runner/nqm-runner';
+import type { CriticalBatchReport, ExperimentResult } from '../../analysis/report-types';
 import { RunStore } from '../../store';
 import { numberFlag, parseArgs, UsageError } from '../args';
 import { num, table } from '../format';

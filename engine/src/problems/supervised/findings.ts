@@ -1,8 +1,8 @@
 // The paper's claims about real networks (Zhang et al. 2019, section 5; McCandlish et al. 2018),
 // checked against a neural sweep's measured critical-batch-size reports. Each names its numbers and
 // says whether they agree; null when the sweep lacks what the claim needs.
-import { fmt, reached, slopeAtSmallB, type Finding } from '../analysis/nqm-findings';
-import type { CriticalBatchReport } from '../runner/report-types';
+import { fmt, reached, slopeAtSmallB, type Finding } from '../../analysis/nqm-findings';
+import type { CriticalBatchReport } from '../../analysis/report-types';
 
 const ADAPTIVE = ['adam', 'adamw', 'rmsprop'];
 

@@ -1,4 +1,6 @@
 // What an experiment reports: plain data shared with the CLI, the engine protocol and the panels.
+// In analysis/ (beside the fit and the findings that produce it) so that nothing below the runners
+// has to import a runner.
 
 export interface RunSummary {
   id: string;

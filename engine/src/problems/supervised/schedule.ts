@@ -1,0 +1,165 @@
+// Runs a sweep's trials: at most `runner.capacity` at once, in plan order. A trial can only matter
+// by beating its cell's best so far, so it gets that many steps at most and is told when the best
+// improves while it runs (the chosen points are the same as without this pruning). Optionally
+// (budget.relativeToSmallerBatch = f) a trial also gives up after f times the fewest steps any
+// smaller batch size of the same optimizer has needed so far.
+import type { RunSummary, TrialSummary } from '../../analysis/report-types';
+import type { RunStatus, RunStore, StatusPatch } from '../../store';
+import { bestOfCell, stepLimitFor } from '../../sweep/plan';
+import type { TrialRunner } from '../../sweep/pool';
+import type { TrainResult } from '../../train/types';
+import type { RunOptions } from '../types';
+import { finishCell } from './aggregate';
+import type { SweepState } from './sweep-state';
+
+export interface ScheduleOutcome {
+  /** Every trial that ran, by trial index. */
+  summaries: TrialSummary[];
+  /** The first unexpected error of a trial's bookkeeping (the remaining trials were not started). */
+  failure: unknown;
+}
+
+export async function scheduleTrials(sweep: SweepState, runner: TrialRunner, store: RunStore, options: RunOptions): Promise<ScheduleOutcome> {
+  const { exp, plan, trials, cells, outcomes } = sweep;
+  const signal = options.signal;
+  const maxSteps = exp.budget!.maxSteps;
+  const factor = exp.budget!.relativeToSmallerBatch;
+  const running = new Set<number>();
+  const summaries: TrialSummary[] = new Array(plan.trials.length);
+  let done = 0;
+
+  /** The fewest steps any smaller batch size of the same optimizer has needed so far. */
+  const smallerBest = (ci: number): number | null => {
+    let best: number | null = null;
+    for (const other of plan.cells) {
+      if (other.optimizer !== plan.cells[ci].optimizer || other.batchSize >= plan.cells[ci].batchSize) continue;
+      const inc = cells[other.index].incumbent;
+      const s = inc === null ? null : outcomes.get(inc)!;
+      if (s !== null && (best === null || s < best)) best = s;
+    }
+    return best;
+  };
+  const limitOf = (ti: number) => {
+    const ci = plan.trials[ti].cell;
+    const inc = cells[ci].incumbent;
+    let limit = stepLimitFor(plan, ti, inc, inc === null ? null : outcomes.get(inc)!, maxSteps);
+    if (factor !== undefined) {
+      const s = smallerBest(ci);
+      if (s !== null) limit = Math.min(limit, Math.max(1, Math.ceil(factor * s)));
+    }
+    return limit;
+  };
+
+  const runOne = async (ti: number): Promise<void> => {
+    const t = plan.trials[ti];
+    const ci = t.cell;
+    const state = trials[ti];
+    const cell = cells[ci];
+    const limit = limitOf(ti);
+    if (!cell.started) {
+      cell.started = true;
+      sweep.setStatus(cell.writer, 'running');
+    }
+    let status: RunStatus;
+    let result: TrainResult | undefined;
+    let message: string | undefined;
+    if (limit < 1) {
+      // The cell's best reached the target at step 1: nothing can beat it.
+      status = 'completed';
+      state.result = undefined;
+      sweep.setStatus(state.writer, 'running');
+    } else {
+      sweep.setStatus(state.writer, 'running');
+      running.add(ti);
+      const r = await runner.run(
+        { trial: ti, optimizerSpec: t.optimizerSpec, batchSize: t.batchSize, runDir: state.writer.dir, stepLimit: limit },
+        {
+          onMetrics: (rows) => {
+            const { from } = state.writer.appendRows(rows);
+            options.onMetrics?.(state.writer.id, rows, from);
+          },
+        },
+      );
+      running.delete(ti);
+      if (r.ok) {
+        result = r.result;
+        status = result.status === 'diverged' ? 'diverged' : result.status === 'cancelled' ? 'cancelled' : 'completed';
+      } else {
+        message = r.message;
+        status = signal?.aborted || r.message === 'cancelled' ? 'cancelled' : 'failed';
+      }
+    }
+    const steps = result?.status === 'reached' ? result.stepsToTarget : null;
+    outcomes.set(ti, steps);
+    state.status = status;
+    state.result = result;
+    state.message = message;
+    const summary: Record<string, unknown> = {
+      stepsToTarget: steps,
+      reachedTarget: steps !== null,
+      examplesToTarget: steps === null ? null : (result?.examples ?? steps * t.batchSize),
+      steps: result?.steps ?? 0,
+      stoppedEarly: limit < 1 || (result?.stoppedByLimit ?? false),
+      stepLimit: Math.max(0, limit),
+      finalLoss: result?.finalLoss ?? null,
+      lastEvaluation: result?.lastEvaluation ?? null,
+      bestEvaluation: result?.bestEvaluation ?? null,
+      evaluations: result?.evaluations ?? 0,
+      wallTime: result?.wallTime ?? 0,
+      target: exp.target.value,
+      targetMetric: exp.target.metric,
+      ...(result?.divergence !== undefined && { divergence: result.divergence }),
+    };
+    const patch: StatusPatch = { summary };
+    if (status === 'failed') patch.error = { message: message ?? 'failed', where: exp.file };
+    if (state.writer.status === 'running') sweep.setStatus(state.writer, status, patch);
+    state.writer.close();
+    summaries[ti] = { id: state.writer.id, label: t.label, optimizer: plan.cells[ci].optimizer.label, batchSize: t.batchSize, status, stepsToTarget: steps, steps: result?.steps ?? 0, hyperparameters: t.hyperparameters };
+    // A better result prunes the cell's running trials.
+    const best = bestOfCell(plan, ci, outcomes);
+    if (best !== cell.incumbent) {
+      cell.incumbent = best;
+      const affected = (oc: number) => oc === ci || (factor !== undefined && plan.cells[oc].optimizer === plan.cells[ci].optimizer && plan.cells[oc].batchSize > t.batchSize);
+      for (const other of running) if (affected(plan.trials[other].cell)) runner.setLimit(other, limitOf(other));
+    }
+    cell.finished++;
+    done++;
+    const secs = result ? ` in ${result.wallTime.toFixed(1)} s` : '';
+    options.onProgress?.(done, plan.trials.length, {
+      id: state.writer.id,
+      label: t.label,
+      optimizer: plan.cells[ci].optimizer.type,
+      batchSize: t.batchSize,
+      status: status === 'diverged' ? 'completed' : (status as RunSummary['status']),
+      stepsToTarget: steps,
+      hyperparameters: t.hyperparameters,
+      detail: progressDetail(status, steps, limit, result, message) + secs,
+    });
+    if (cell.finished === plan.cells[ci].trials.length && !signal?.aborted) finishCell(sweep, ci, store, options);
+  };
+
+  let next = 0;
+  let failure: unknown;
+  const lane = async () => {
+    while (next < plan.order.length && !signal?.aborted && failure === undefined) {
+      const ti = plan.order[next++];
+      try {
+        await runOne(ti);
+      } catch (err) {
+        failure ??= err;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: runner.capacity }, lane));
+  return { summaries, failure };
+}
+
+/** The progress line's account of a finished trial. */
+function progressDetail(status: RunStatus, steps: number | null, limit: number, result: TrainResult | undefined, message: string | undefined): string {
+  if (status === 'diverged') return `diverged (${result?.divergence ?? ''})`;
+  if (status === 'failed') return `failed: ${message}`;
+  if (status === 'cancelled') return 'cancelled';
+  if (steps !== null) return `${steps} steps`;
+  if (limit < 1 || result?.stoppedByLimit) return `stopped at ${Math.max(0, result?.steps ?? 0)} steps (step limit from the best results so far)`;
+  return `not reached in ${result?.steps ?? 0} steps`;
+}
