@@ -2,6 +2,8 @@
 // The JSON Schema in schemas/optlab-experiment.schema.json is the source of truth for the file;
 // these types describe what the loader hands to the runner.
 
+import type { OptimizerType as RegisteredOptimizerType } from '../optim/registry';
+
 /** A grid value as written in the file: one number, a list, or a generated range. */
 export type GridSpec =
   | number
@@ -37,7 +39,8 @@ export interface NeuralProblemSpec {
 export type ProblemSpec = NqmProblemSpec | NeuralProblemSpec;
 
 export type NqmOptimizerType = 'sgd' | 'momentum' | 'ema';
-export type NeuralOptimizerType = 'sgd' | 'momentum' | 'nesterov' | 'adam' | 'adamw' | 'rmsprop' | 'kfac' | 'ngd';
+/** The neural optimizer types: those of the optimizer registry (engine/src/optim/registry). */
+export type NeuralOptimizerType = RegisteredOptimizerType;
 export type OptimizerType = NqmOptimizerType | NeuralOptimizerType;
 
 /** Neural target metrics (see engine/src/train/types.ts). */

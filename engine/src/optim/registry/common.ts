@@ -35,6 +35,7 @@ export const momentum = {
   grid: true,
   ...unit,
   doc: 'Momentum values to search, each in [0, 1).',
+  markdown: 'Momentum values to search, each in [0, 1).',
 } as const satisfies OptionDescriptor;
 
 export const eps = { kind: 'number', min: 0, default: 1e-8, doc: 'Epsilon of the denominator.' } as const satisfies OptionDescriptor;

@@ -33,7 +33,10 @@ export { defineOptimizer } from './descriptor';
 export { ADAPTIVE_PRECONDITION } from './adam';
 export { CURVATURE_PRECONDITION } from './kfac';
 
-const BY_TYPE = new Map<string, OptimizerDescriptor>(OPTIMIZERS.map((d) => [d.type, d as unknown as OptimizerDescriptor]));
+/** The registry seen generically (option keys as strings), for code that walks every descriptor. */
+export const DESCRIPTORS = OPTIMIZERS as unknown as readonly (OptimizerDescriptor & { type: OptimizerType })[];
+
+const BY_TYPE = new Map<string, OptimizerDescriptor>(DESCRIPTORS.map((d) => [d.type, d]));
 
 export const OPTIMIZER_TYPES = OPTIMIZERS.map((d) => d.type) as OptimizerType[];
 

@@ -18,6 +18,7 @@ export const rmsprop = defineOptimizer({
       maxExclusive: true,
       default: 0.9,
       doc: 'Decay of the squared-gradient average, values to search, each in [0, 1).',
+      markdown: 'Decay of the squared-gradient average: values to search, each in [0, 1).',
     },
     // 0: no momentum buffer at all (PyTorch's default).
     momentum: { ...momentum, default: 0 },
