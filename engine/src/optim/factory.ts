@@ -3,7 +3,7 @@
 // generic, the descriptor's builder composes the transforms. Unknown options, options of another
 // type and out-of-range values are OptimizerSpecErrors naming the option.
 import type { Optimizer } from './optimizers';
-import { OPTIMIZERS, OPTIMIZER_TYPES, isOptimizerType, optimizerDescriptor, specKeys, type OptimizerType, type OptionDescriptor } from './registry';
+import { DESCRIPTORS, OPTIMIZER_TYPES, isOptimizerType, optimizerDescriptor, specKeys, type OptimizerType, type OptionDescriptor } from './registry';
 import * as toolkit from './registry/toolkit';
 import { cosineDecay, constant, join, linear, linearScaling, piecewiseConstant } from './schedules';
 import { bool, check, checkKeys, isObject, num, oneOf, OptimizerSpecError } from './spec-checks';
@@ -49,7 +49,7 @@ export interface OptimizerContext {
 }
 
 /** The options each optimizer type takes (for validation, diagnostics and completion). */
-export const OPTIMIZER_OPTIONS = Object.fromEntries(OPTIMIZERS.map((d) => [d.type, specKeys(d)])) as unknown as Readonly<Record<OptimizerType, readonly string[]>>;
+export const OPTIMIZER_OPTIONS = Object.fromEntries(DESCRIPTORS.map((d) => [d.type, specKeys(d)])) as unknown as Readonly<Record<OptimizerType, readonly string[]>>;
 
 export const SCHEDULE_OPTIONS: readonly string[] = ['warmupSteps', 'warmupInit', 'decay', 'decaySteps', 'finalFactor', 'boundaries', 'factors', 'baseBatchSize'];
 
