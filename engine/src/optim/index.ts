@@ -7,3 +7,4 @@ export * from './transforms';
 export * as schedules from './schedules';
 export * from './optimizers';
 export * from './factory';
+export * from './needs';

@@ -6,7 +6,8 @@
 //
 // This file and the descriptors import no TensorFlow.js (the experiment-file checks run without
 // it): a builder gets the transforms it composes through its `tk` argument (./toolkit.ts).
-import type { GradientTransformation, Needs, Schedule, State } from '../types';
+import type { NeedName } from '../needs';
+import type { GradientTransformation, Schedule, State } from '../types';
 import type * as Toolkit from './toolkit';
 
 /** An option's value kind in specs and experiment files. */
@@ -58,8 +59,7 @@ export interface NqmFamilyDescriptor {
   precondition: number;
 }
 
-/** A need the training loop can fill (engine/src/train/inputs). */
-export type NeedName = Exclude<keyof Needs, 'layerStatsFraction' | 'subsetMinRows' | 'outputSpaceFraction'>;
+export type { NeedName } from '../needs';
 
 export interface BuildContext {
   /** The learning rate with its schedule; undefined only where learningRate is optional and absent. */
