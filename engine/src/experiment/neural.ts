@@ -3,7 +3,8 @@
 // consumes. Kept free of TensorFlow.js (the extension validates files with it): model specs are
 // checked by the engine when it builds the model (engine/src/sweep), dataset specs here.
 import { DatasetSpecError, validateDatasetSpec } from '../data';
-import { GRID_RULES, expandBatchSizes, expandGrid, gridSize, gridValueIssues, isGridSpec } from './grid';
+import { expandBatchSizes, expandGrid, gridSize, gridValueIssues, isGridSpec } from './grid';
+import { DESCRIPTORS, gridOptions, optimizerDescriptor, rangeRule } from '../optim/registry';
 import type { ExperimentFile, GridSpec, NeuralOptimizerType, NeuralProblemSpec, OptimizerEntry, ResolvedExperiment, ResolvedOptimizer } from './types';
 import { NEURAL_PROBLEM_TYPES } from './types';
 
@@ -14,28 +15,18 @@ export const DEFAULT_EVAL_SIZE = 1000;
 export const NEURAL_ONLY_KEYS = ['budget', 'backend', 'logEvery', 'checkpointEvery'] as const;
 export const NQM_ONLY_KEYS = ['logPoints'] as const;
 
-/** The searched options of each neural optimizer type, in grid order (learning rate first). */
-export const NEURAL_GRID_KEYS: Record<NeuralOptimizerType, readonly string[]> = {
-  sgd: ['learningRate', 'weightDecay'],
-  momentum: ['learningRate', 'momentum', 'weightDecay'],
-  nesterov: ['learningRate', 'momentum', 'weightDecay'],
-  adam: ['learningRate', 'beta1', 'beta2', 'weightDecay'],
-  adamw: ['learningRate', 'beta1', 'beta2', 'weightDecay'],
-  rmsprop: ['learningRate', 'decay', 'momentum', 'weightDecay'],
-  kfac: ['learningRate', 'damping', 'minDamping', 'momentum'],
-  ngd: ['learningRate', 'damping'],
-};
+/** The searched options of each neural optimizer type, in grid order (learning rate first): from the registry. */
+export const NEURAL_GRID_KEYS = Object.fromEntries(DESCRIPTORS.map((d) => [d.type, gridOptions(d)])) as unknown as Readonly<Record<NeuralOptimizerType, readonly string[]>>;
 /** Optimizer types whose learningRate may be left out (K-FAC's adaptive mode chooses its own step). */
-export const LEARNING_RATE_OPTIONAL: readonly NeuralOptimizerType[] = ['kfac'];
+export const LEARNING_RATE_OPTIONAL: readonly NeuralOptimizerType[] = DESCRIPTORS.filter((d) => d.learningRate === 'optional').map((d) => d.type);
 /** Options passed through to makeOptimizer as written (the schema says which type takes which). */
-export const NEURAL_FIXED_KEYS = [
-  'eps', 'clipNorm', 'ema', 'schedule',
-  'l2', 'emaDecay', 'burnIn', 'inverseEvery', 'adaptEvery', 'dampingDecay', 'maxDamping', 'adaptDamping', 'statsFraction', 'quadModelFraction', 'subsetMinRows', 'exactInverses', 'klClip', 'asyncInverses', 'inverseLag', 'timing',
-  'method', 'cgIterations', 'cgTolerance',
-] as const;
+export const NEURAL_FIXED_KEYS: readonly string[] = [...new Set(DESCRIPTORS.flatMap((d) => Object.keys(d.options).filter((k) => !d.options[k].grid)))];
 
-/** The rules of the searched options (shared with the NQM: experiment/grid.ts). */
-export const NEURAL_GRID_RULES = GRID_RULES;
+/** The rule every value of a searched option must meet, from its range in the registry. */
+export function neuralGridRule(type: NeuralOptimizerType, key: string): { name: string; rule: string; ok: (v: number) => boolean } {
+  const option = optimizerDescriptor(type).options[key];
+  return { name: option.noun ?? key, ...rangeRule(option) };
+}
 
 /** Most trials (grid points x batch sizes, over all optimizers) one file may ask for. */
 export const MAX_TRIALS = 20_000;
@@ -106,7 +97,7 @@ export function neuralIssues(json: Obj): NeuralIssue[] {
         issues.push({ path, message: `grid has ${size} values` });
         continue;
       }
-      const { name, rule, ok } = NEURAL_GRID_RULES[key];
+      const { name, rule, ok } = neuralGridRule(type, key);
       issues.push(...gridValueIssues(spec, path, name, rule, ok));
     }
     trials += points * batchSizes;
@@ -123,10 +114,14 @@ function safeBatchCount(spec: unknown): number {
   }
 }
 
-const NEURAL_TYPE_NAMES: Record<NeuralOptimizerType, string> = { sgd: 'SGD', momentum: 'Momentum', nesterov: 'Nesterov', adam: 'Adam', adamw: 'AdamW', rmsprop: 'RMSProp', kfac: 'K-FAC', ngd: 'NGD' };
-
 export function defaultNeuralLabel(type: NeuralOptimizerType): string {
-  return NEURAL_TYPE_NAMES[type];
+  return optimizerDescriptor(type).label;
+}
+
+/** The options of a type passed to makeOptimizer as written, in its descriptor's order. */
+function fixedKeys(type: NeuralOptimizerType): string[] {
+  const { options } = optimizerDescriptor(type);
+  return Object.keys(options).filter((k) => !options[k].grid);
 }
 
 /** Fills defaults and expands grids of a valid neural experiment. */
@@ -140,7 +135,7 @@ export function resolveNeuralExperiment(json: ExperimentFile, file?: string): Re
       if (spec !== undefined) grids[key] = expandGrid(spec as GridSpec);
     }
     const fixed: Record<string, unknown> = {};
-    for (const key of NEURAL_FIXED_KEYS) {
+    for (const key of fixedKeys(type)) {
       const v = (entry as unknown as Obj)[key];
       if (v !== undefined) fixed[key] = structuredClone(v);
     }

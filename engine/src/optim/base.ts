@@ -1,5 +1,6 @@
 // Composition (chain), applying updates, and helpers shared by the transforms.
 import * as tf from '@tensorflow/tfjs';
+import { MERGE_RULES, NEED_NAMES } from './needs';
 import { disposeState } from './state';
 import type { Extras, GradientTransformation, Needs, Params, State, UpdateResult } from './types';
 
@@ -69,42 +70,18 @@ export function evaluationParams<S extends State>(tx: GradientTransformation<S>,
 }
 
 /**
- * The union of several transforms' needs. Conflicting layer-statistics requests (empirical and
- * sampled targets) are an error: one backward pass cannot serve both.
+ * The union of several transforms' needs (optim/needs.ts MERGE_RULES). Conflicting layer-statistics
+ * requests (empirical and sampled targets) are an error: one backward pass cannot serve both.
  */
 export function mergeNeeds(all: Needs[]): Needs {
   const out: Needs = {};
-  const flags = ['loss', 'lossAt', 'jvp', 'vjp', 'curvatureProduct', 'outputSpace', 'step'] as const;
-  for (const n of all) {
-    for (const f of flags) if (n[f]) out[f] = true;
-    if (n.layerStats) {
-      if (out.layerStats && out.layerStats !== n.layerStats) {
-        throw new RangeError('conflicting layerStats needs in one chain: empirical (true) and sampled targets');
-      }
-      out.layerStats = n.layerStats;
-    }
-    // Several fractions: the largest subset serves them all.
-    if (n.layerStatsFraction !== undefined) out.layerStatsFraction = Math.max(out.layerStatsFraction ?? 0, n.layerStatsFraction);
-    if (n.subsetMinRows !== undefined) out.subsetMinRows = Math.max(out.subsetMinRows ?? 1, n.subsetMinRows);
-  }
-  // Output space: the largest subset serves every transform (one that gives no fraction wants all).
-  if (out.outputSpace && all.some((n) => n.outputSpace && n.outputSpaceFraction !== undefined)) {
-    out.outputSpaceFraction = Math.max(...all.filter((n) => n.outputSpace).map((n) => n.outputSpaceFraction ?? 1));
-  }
+  for (const rule of Object.values(MERGE_RULES)) rule(out, all);
   return out;
 }
 
 /** Throws a clear error when the loop did not provide something a transform declared it needs. */
 export function requireExtras(name: string, needs: Needs, extras: Extras): void {
-  const missing: string[] = [];
-  if (needs.loss && extras.loss === undefined) missing.push('loss');
-  if (needs.lossAt && !extras.lossAt) missing.push('lossAt');
-  if (needs.layerStats && !extras.layerStats) missing.push('layerStats');
-  if (needs.jvp && !extras.jvp) missing.push('jvp');
-  if (needs.vjp && !extras.vjp) missing.push('vjp');
-  if (needs.curvatureProduct && !extras.curvatureProduct) missing.push('curvatureProduct');
-  if (needs.outputSpace && !extras.outputSpace) missing.push('outputSpace');
-  if (needs.step && extras.step === undefined) missing.push('step');
+  const missing = NEED_NAMES.filter((k) => needs[k] && extras[k] === undefined);
   if (missing.length) throw new RangeError(`${name} needs ${missing.join(', ')} in extras`);
 }
 

@@ -6,3 +6,5 @@ export * from './base';
 export * from './transforms';
 export * as schedules from './schedules';
 export * from './optimizers';
+export * from './factory';
+export * from './needs';

@@ -1,29 +1,21 @@
 // The noisy quadratic model's prediction for a neural sweep, for overlay on its measured curves
 // (Zhang et al. 2019 use the NQM to predict how optimizers scale with batch size): the reference
 // NQM (d = 10^4, h_i = 1/i, C = H, target loss 0.01) searched over the reference grids at the same
-// batch sizes, with SGD for sgd, heavy-ball momentum for momentum and nesterov, and SGD
+// batch sizes, with each optimizer's stand-in from the registry (optim/registry: `nqm`): SGD for
+// sgd, heavy-ball momentum for momentum and nesterov, and SGD
 // preconditioned with P = H^-0.5 for the adaptive optimizers (adam, adamw, rmsprop: the paper's
 // stand-in for diagonal preconditioning) and P = H^-0.75 for K-FAC and natural gradient (a better
 // preconditioner). Step counts are the NQM's own: compare shapes (slopes, where the curve bends),
 // not numbers.
 import { REFERENCE_GRIDS, expandGrid } from '../experiment/grid';
+import { nqmFamilyOf } from '../optim/registry';
 import type { ResolvedExperiment } from '../experiment/types';
 import { buildProblem, lowerBoundSteps, REFERENCE_NQM } from '../nqm/model';
 import { solveGridTasks, type GridTask } from '../nqm/parallel';
-import type { NqmFamily } from '../nqm/types';
 import { criticalBatchReport } from '../analysis/critical-batch-report';
 import type { CriticalBatchReport, ScalingRow } from '../analysis/report-types';
 
-export const ADAPTIVE_PRECONDITION = 0.5;
-/** The paper's stand-in for a better (curvature) preconditioner such as K-FAC. */
-export const CURVATURE_PRECONDITION = 0.75;
-
-function familyOf(type: string): { family: NqmFamily; precondition: number; name: string } {
-  if (type === 'momentum' || type === 'nesterov') return { family: 'momentum', precondition: 0, name: 'momentum' };
-  if (type === 'adam' || type === 'adamw' || type === 'rmsprop') return { family: 'sgd', precondition: ADAPTIVE_PRECONDITION, name: `SGD p=${ADAPTIVE_PRECONDITION}` };
-  if (type === 'kfac' || type === 'ngd') return { family: 'sgd', precondition: CURVATURE_PRECONDITION, name: `SGD p=${CURVATURE_PRECONDITION}` };
-  return { family: 'sgd', precondition: 0, name: 'SGD' };
-}
+export { ADAPTIVE_PRECONDITION, CURVATURE_PRECONDITION } from '../optim/registry';
 
 export async function nqmPrediction(exp: ResolvedExperiment, options: { workers?: number; signal?: AbortSignal } = {}): Promise<CriticalBatchReport[]> {
   const spec = REFERENCE_NQM;
@@ -31,7 +23,7 @@ export async function nqmPrediction(exp: ResolvedExperiment, options: { workers?
   const tasks: GridTask[] = [];
   const owner: number[] = [];
   exp.optimizers.forEach((opt, i) => {
-    const f = familyOf(opt.type);
+    const f = nqmFamilyOf(opt.type);
     const ref = REFERENCE_GRIDS[f.family as 'sgd' | 'momentum'];
     const grid = { learningRates: expandGrid(ref.learningRate), ...(f.family === 'momentum' && { momenta: expandGrid(ref.momentum!) }) };
     for (const batchSize of exp.batchSizes) {
@@ -41,7 +33,7 @@ export async function nqmPrediction(exp: ResolvedExperiment, options: { workers?
   });
   const results = await solveGridTasks(tasks, { workers: options.workers, signal: options.signal });
   return exp.optimizers.map((opt, i) => {
-    const f = familyOf(opt.type);
+    const f = nqmFamilyOf(opt.type);
     const rows: ScalingRow[] = [];
     results.forEach((r, k) => {
       if (owner[k] !== i) return;

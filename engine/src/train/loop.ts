@@ -1,9 +1,9 @@
 // The training loop: steps-to-target for one model, dataset, optimizer chain and batch size.
 //
 // Each step: a minibatch (seeded, resumable: data/batches.ts), the loss and its gradients in one
-// tf.tidy, exactly the extras the optimizer's `needs` ask for (the minibatch loss, a loss evaluator,
-// layer taps and pre-activation gradients through the model's tap/perturb interface, curvature and
-// Hessian-vector products, the step), then the optimizer update in a second tf.tidy that keeps only
+// tf.tidy, exactly the extras the optimizer's `needs` ask for (each computed by its provider in
+// train/inputs: the minibatch loss, a loss evaluator, layer taps, output-space and curvature
+// products, Hessian-vector products, the step), then the optimizer update in a second tf.tidy that keeps only
 // the new parameters and state. Every `evalEvery` steps (and at geometrically spaced early steps
 // with `relativeResolution`) the target metric is measured on a fixed seeded evaluation subset with
 // the evaluation parameters (EMA of iterates when there is one). The loop stops at the target, the
@@ -14,7 +14,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Minibatcher, type Batch } from '../data/batches';
 import { subset, type Dataset } from '../data/dataset';
 import { modelLoss, perExampleLoss } from '../models/loss';
-import { lossAndGradients, type GradientsResult } from '../models/taps';
+import { lossAndGradients } from '../models/taps';
 import type { Model } from '../models/types';
 import { evaluationParams, takeStep } from '../optim/base';
 import { disposeState, stateTensors } from '../optim/state';
@@ -22,9 +22,11 @@ import type { Extras, Params, State } from '../optim/types';
 import type { MetricRow } from '../store/types';
 import { readCheckpoint, restoreTensors, writeCheckpoint, CheckpointError } from './checkpoint';
 import { evalSchedule } from './eval-schedule';
-import { correctCount, sampledTarget, targetTensor } from './loss';
-import { ggnProduct, joinParams, outputSpace, splitParams } from './output-space';
+import { ownResult, provideInputs, stepMemo, tapsInMainPass } from './inputs';
+import { correctCount, targetTensor } from './loss';
 import type { TargetMetric, TrainOptions, TrainResult, TrainStatus } from './types';
+
+export { subsetRows } from './inputs';
 
 /** The stat that carries the learning rate in the ready-made optimizers (optim/optimizers.ts). */
 const LR_SUFFIX = 'learning_rate';
@@ -44,13 +46,6 @@ export const isTestMetric = (m: TargetMetric): boolean => m === 'testLoss' || m 
 export function meetsTarget(metric: TargetMetric, measured: number, value: number): boolean {
   if (!Number.isFinite(measured)) return false;
   return isLossMetric(metric) ? measured <= value : measured >= value;
-}
-
-/** A per-(seed, step) seed for sampled targets: deterministic, and the same after a resume. */
-function stepSeed(seed: number, step: number): number {
-  let x = (Math.imul(seed | 0, 0x9e3779b1) ^ Math.imul(step + 1, 0x85ebca6b)) >>> 0;
-  x = Math.imul(x ^ (x >>> 15), 0x2c1b3c6d) >>> 0;
-  return x % 2147483647;
 }
 
 function batchTensors(batch: Pick<Batch, 'x' | 'y' | 'xShape' | 'yShape'>): { x: tf.Tensor; y: tf.Tensor } {
@@ -211,7 +206,7 @@ export async function train(o: TrainOptions): Promise<TrainResult & { params?: P
       const evalNow = schedule?.isEvalStep(nextStep) ?? false;
       const logNow = nextStep % logEvery === 0 || evalNow || nextStep === limit;
 
-      // ---- loss, gradients and the extras the optimizer needs ----
+      // ---- loss, gradients and the extras the optimizer needs (train/inputs) ----
       const { x, y } = batchTensors(batch);
       const owned: tf.Tensor[] = [x, y];
       let lossValue: number;
@@ -226,7 +221,11 @@ export async function train(o: TrainOptions): Promise<TrainResult & { params?: P
           output = tf.keep(out);
           return perExampleLoss(model.loss, out, tgt);
         };
-        const main = trackResult(lossAndGradients(model, params, x, perTrue, { taps: needs.layerStats === true }), owned);
+        const own = <T extends tf.Tensor>(t: T, ...more: tf.Tensor[]): T => {
+          owned.push(t, ...more);
+          return t;
+        };
+        const main = ownResult({ own }, lossAndGradients(model, params, x, perTrue, { taps: tapsInMainPass(needs) }));
         if (output) owned.push(output);
         lossValue = main.loss.dataSync()[0];
         if (model.task === 'classification' && logNow && output) {
@@ -235,50 +234,8 @@ export async function train(o: TrainOptions): Promise<TrainResult & { params?: P
           c.dispose();
         }
         grads = main.grads;
-        if (needs.layerStats === true) extras.layerStats = main.layerStats;
-        if (needs.layerStats === 'sampled') {
-          // With layerStatsFraction, the sampled pass runs on the first rows only (K-FAC's tau1).
-          const rows = subsetRows(batch.size, needs.layerStatsFraction, needs.subsetMinRows);
-          const xs = rows < batch.size ? x.slice(0, rows) : x;
-          const outs = rows < batch.size ? output!.slice(0, rows) : output!;
-          if (rows < batch.size) owned.push(xs, outs);
-          const sampled = sampledTarget(model.loss, outs, stepSeed(seed, step));
-          owned.push(sampled);
-          const r = trackResult(lossAndGradients(model, params, xs, (out) => perExampleLoss(model.loss, out, sampled), { taps: true, paramGrads: false }), owned);
-          extras.layerStats = r.layerStats;
-        }
-        if (needs.loss) extras.loss = lossValue;
-        if (needs.step) extras.step = step;
-        if (needs.lossAt) {
-          extras.lossAt = (at: Params) => {
-            const l = tf.tidy(() => modelLoss(model, model.forward(at, x, { training: true }).output, tgt));
-            const v = l.dataSync()[0];
-            l.dispose();
-            return v;
-          };
-        }
-        if (needs.curvatureProduct || needs.outputSpace) {
-          // With outputSpaceFraction, the output space covers the first rows only (K-FAC's tau2);
-          // curvature products always use the whole minibatch.
-          const rows = subsetRows(batch.size, needs.outputSpaceFraction, needs.subsetMinRows);
-          const full = needs.curvatureProduct || rows === batch.size ? outputSpace(model, params, x, tgt, output!) : null;
-          if (full) owned.push(full.lossGrad);
-          if (needs.outputSpace) {
-            if (rows < batch.size) {
-              const [xs, ts, os] = [x.slice(0, rows), tgt.slice(0, rows), output!.slice(0, rows)];
-              owned.push(xs, ts, os);
-              const sub = outputSpace(model, params, xs, ts, os);
-              owned.push(sub.lossGrad);
-              extras.outputSpace = sub;
-            } else extras.outputSpace = full!;
-          }
-          if (full && needs.curvatureProduct) extras.curvatureProduct = (v: Params) => ggnProduct(full, v);
-        }
-        if (needs.jvp || needs.vjp) {
-          const hvp = (v: Params) => hessianProduct(model, params, x, tgt, v);
-          if (needs.jvp) extras.jvp = hvp;
-          if (needs.vjp) extras.vjp = hvp;
-        }
+        const inputs = { model, params, x, target: tgt, output: output!, rows: batch.size, main, loss: lossValue, step, seed, needs, own, shared: stepMemo() };
+        provideInputs(inputs, extras);
       } catch (err) {
         tf.dispose(owned);
         throw err;
@@ -381,26 +338,3 @@ export async function train(o: TrainOptions): Promise<TrainResult & { params?: P
   return result;
 }
 
-/** The first rows a statistics subset covers: ceil(fraction * batch), at least minRows, at most the batch. */
-export function subsetRows(batch: number, fraction = 1, minRows = 1): number {
-  return Math.min(batch, Math.max(Math.ceil(fraction * batch), minRows));
-}
-
-/** Registers every tensor of a GradientsResult for disposal with the step's other tensors. */
-function trackResult(r: GradientsResult, owned: tf.Tensor[]): GradientsResult {
-  owned.push(r.loss, ...Object.values(r.grads));
-  for (const t of Object.values(r.layerStats ?? {})) owned.push(t.inputs, t.outputGrads);
-  return r;
-}
-
-/** Hessian of the minibatch loss times v, by double backprop. */
-function hessianProduct(model: Model, params: Params, x: tf.Tensor, target: tf.Tensor, v: Params): Params {
-  return tf.tidy(() => {
-    const { names, list } = splitParams(params);
-    const res = tf.grads((...ps: tf.Tensor[]) => {
-      const g = tf.grads((...qs: tf.Tensor[]) => modelLoss(model, model.forward(joinParams(names, qs), x, { training: true }).output, target))(ps);
-      return tf.addN(g.map((gi, i) => tf.sum(tf.mul(gi, v[names[i]]))));
-    })(list);
-    return joinParams(names, res);
-  });
-}
