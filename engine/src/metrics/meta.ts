@@ -23,6 +23,10 @@ export interface ReferenceLine {
 
 export interface MetricMeta {
   kind: MetricKind;
+  /** Axis and legend text ('test accuracy'); the key when absent. */
+  label?: string;
+  /** Charts of one group sit together: 'loss', 'accuracy', 'progress', 'optimizer'. */
+  group?: string;
   /** A one-line explanation (chart tooltips). */
   doc?: string;
   unit?: string;

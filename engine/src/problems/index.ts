@@ -4,7 +4,7 @@ import { nqmProblem } from './nqm';
 import { supervisedProblem } from './supervised';
 import type { ProblemKind, RunOptions } from './types';
 
-export type { MetricMeta, MetricReferenceLine, MetricScale } from './metric-meta';
+export type { MetricDeclaration, MetricKind, MetricMeta, ReferenceLine } from '../metrics/meta';
 export type { ProblemKind, RunOptions } from './types';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each kind has its own plan and options

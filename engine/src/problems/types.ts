@@ -10,7 +10,7 @@ import type { Finding } from '../analysis/nqm-findings';
 import type { ExperimentResult, RunSummary } from '../analysis/report-types';
 import type { ResolvedExperiment } from '../experiment/types';
 import type { MetricRow, RunStatus, RunStore, StatusPatch } from '../store';
-import type { MetricMeta } from './metric-meta';
+import type { MetricDeclaration } from '../metrics/meta';
 
 /** What a caller (CLI, engine server, tests) hears while an experiment runs, and how it steers it. */
 export interface RunOptions {
@@ -32,7 +32,7 @@ export interface ProblemKind<Plan = unknown, Options extends RunOptions = RunOpt
   /** The problem.type values of experiment files that this kind runs. */
   readonly problemTypes: readonly string[];
   /** The metrics its runs write (optimizers' own statistics are described by the optimizers). */
-  readonly metrics: readonly MetricMeta[];
+  readonly metrics: readonly MetricDeclaration[];
   /** The trials of an experiment, before anything runs (throws when the experiment cannot be planned). */
   plan(exp: ResolvedExperiment): Plan;
   /** Runs the plan: records every run in the store and returns the experiment-level report. */

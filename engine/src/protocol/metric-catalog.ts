@@ -4,14 +4,16 @@
 import { KFAC_METRICS } from '../optim/kfac/metric-meta';
 import { OPTIMIZER_CHAIN_METRICS } from '../optim/metric-meta';
 import { NGD_METRICS } from '../optim/natural-gradient/metric-meta';
-import { TRAINING_METRICS } from '../train/metric-meta';
+import { NQM_METRICS } from '../problems/nqm/metrics';
+import { SUPERVISED_METRICS } from '../problems/supervised/metrics';
 import { inferMetricMeta } from '../metrics/infer';
 import type { MetricDeclaration, MetricMeta } from '../metrics/meta';
 
 export type { MetricDeclaration, MetricKind, MetricMeta, ReferenceLine } from '../metrics/meta';
 export { LM_THRESHOLDS } from '../metrics/meta';
 
-export const METRIC_DECLARATIONS: readonly MetricDeclaration[] = [...TRAINING_METRICS, ...OPTIMIZER_CHAIN_METRICS, ...KFAC_METRICS, ...NGD_METRICS];
+/** Problems declare the rows they write, optimizers their stats; a key two problems share is declared alike. */
+export const METRIC_DECLARATIONS: readonly MetricDeclaration[] = [...SUPERVISED_METRICS, ...NQM_METRICS, ...OPTIMIZER_CHAIN_METRICS, ...KFAC_METRICS, ...NGD_METRICS];
 
 const exact = new Map<string, MetricMeta>();
 const patterns: { prefix: string; meta: MetricMeta }[] = [];
