@@ -7,6 +7,7 @@
 // ---- the run store: records, metric rows, reading and exporting ---------------------------
 export { RunStore, exportCsv, exportJson, slugify, type StoreProblem, type ExperimentKey, type ExperimentResultRecord } from './store';
 export { EXPORTERS, exporterFor, type Exporter } from './export';
+export type { RecordedExperimentResult } from './runner/index';
 export { isTerminalStatus, type MetricRow, type MetricsReadResult, type RunRecord, type RunStatus } from './store/types';
 
 // ---- experiment files: parse, validate, locate in the text --------------------------------

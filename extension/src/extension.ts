@@ -20,7 +20,6 @@ import { WorkspaceExperiments } from './explorer/workspace-experiments';
 import { samePath } from './model/experiment-runs';
 import { PanelManager } from './panels/panel-manager';
 import { fileText, type PanelDataSource } from './panels/panel-data';
-import { PredictionBook } from './model/prediction-book';
 import type { Services } from './services';
 import { affects, firstWorkspaceFolder, readSettings } from './settings';
 import { RunIndex } from './store/run-index';
@@ -46,13 +45,12 @@ export function activate(context: vscode.ExtensionContext): OptLabApi {
   const tree = new ExperimentTreeProvider(experiments, runs, engine);
   const treeView = vscode.window.createTreeView<TreeNode>(VIEW_ID, { treeDataProvider: tree, canSelectMany: true, showCollapseAll: true });
 
-  const predictions = new PredictionBook(context.workspaceState);
   const dataSource: PanelDataSource = {
     runs,
     recent: engine.recent,
     runsOfExperiment: (file) => experiments.runsOf(file),
     readText: (file) => vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && samePath(d.uri.fsPath, file))?.getText() ?? fileText(file),
-    predictionOf: (file) => predictions.get(file),
+    resultOf: (file) => runs.store.readExperimentResult({ file }),
     log: (message) => log.warn(message),
   };
   const panels = new PanelManager(context, dataSource, (requestId) => engine.session(requestId)?.file);
@@ -102,9 +100,6 @@ export function activate(context: vscode.ExtensionContext): OptLabApi {
       if (event.type === 'log') return;
       // run.json changed with these events: the store is the source of truth, re-read it.
       if (event.type !== 'metrics' && event.type !== 'progress') runs.invalidate();
-      // Before the panels refresh: the critical-batch panel reads the prediction from the book.
-      const finishedFile = event.type === 'experimentFinished' ? engine.session(event.requestId)?.file : undefined;
-      if (event.type === 'experimentFinished' && finishedFile) void predictions.record(finishedFile, event.prediction);
       panels.handleEngineEvent(event);
       tree.refresh();
       if (event.type === 'progress') {

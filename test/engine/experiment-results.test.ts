@@ -30,6 +30,7 @@ describe('experiment results beside the runs', () => {
     const b = experimentResultPath(root, { name: 'cb', file: '/ws/two/cb.optlab.json' });
     assert.notEqual(a, b);
     assert.match(path.basename(a), /^cb-[0-9a-f]{12}\.json$/);
+    assert.equal(experimentResultPath(root, { file: '/ws/one/./cb.optlab.json' }), a, 'found from the file alone, its path normalised');
     assert.notEqual(experimentResultPath(root, { name: 'cb' }), a, 'a file-less experiment is keyed by its name');
   });
 

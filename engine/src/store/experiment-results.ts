@@ -31,11 +31,18 @@ export interface ExperimentResultRecord<R = Record<string, unknown>> {
   result: R;
 }
 
-/** The file of an experiment's result: readable name, and a hash of what identifies it. */
-export function experimentResultPath(root: string, key: ExperimentKey): string {
-  const id = key.file ?? `name:${key.name}`;
+/**
+ * The file of an experiment's result: a readable name (the experiment file's, else the
+ * experiment's) and a hash of what identifies it (the resolved file path, else the name), so a
+ * reader that knows only the file finds it.
+ */
+export function experimentResultPath(root: string, key: { name?: string; file?: string }): string {
+  const file = key.file === undefined ? undefined : path.resolve(key.file);
+  if (file === undefined && key.name === undefined) throw new TypeError('an experiment is known by its file or its name');
+  const id = file ?? `name:${key.name}`;
   const hash = createHash('sha256').update(id).digest('hex').slice(0, 12);
-  return path.join(root, EXPERIMENTS_DIR, `${slugify(key.name) || 'experiment'}-${hash}.json`);
+  const readable = file !== undefined ? path.basename(file).replace(/\.optlab\.json$|\.json$/, '') : key.name!;
+  return path.join(root, EXPERIMENTS_DIR, `${slugify(readable) || 'experiment'}-${hash}.json`);
 }
 
 export function writeExperimentResult(sfs: StoreFs, root: string, record: ExperimentResultRecord<unknown>): string {
@@ -50,7 +57,7 @@ export function writeExperimentResult(sfs: StoreFs, root: string, record: Experi
 }
 
 /** The experiment's latest result; undefined when none was written. A damaged file is an error naming it. */
-export function readExperimentResult(root: string, key: ExperimentKey): ExperimentResultRecord | undefined {
+export function readExperimentResult(root: string, key: { name?: string; file?: string }): ExperimentResultRecord | undefined {
   const file = experimentResultPath(root, key);
   let text: string;
   try {

@@ -106,7 +106,7 @@ export class RunStore {
   }
 
   /** The experiment's latest recorded result, if any. */
-  readExperimentResult(experiment: ExperimentKey): ExperimentResultRecord | undefined {
+  readExperimentResult(experiment: { name?: string; file?: string }): ExperimentResultRecord | undefined {
     return readExperimentResult(this.root, experiment);
   }
 

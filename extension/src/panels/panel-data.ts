@@ -2,7 +2,7 @@
 // engine sent in the last moments that the store may not have flushed yet. No VS Code here.
 import fs from 'node:fs';
 import type { CriticalBatchMessage, RunInfo } from '../../../engine/src/protocol/view-messages';
-import type { CriticalBatchReport, MetricRow, RunRecord } from '../../../engine/src';
+import type { CriticalBatchReport, ExperimentResultRecord, MetricRow, RecordedExperimentResult, RunRecord } from '../../../engine/src';
 import { joinStoreAndRecent, type RecentRows } from '../engine/recent-rows';
 import { outlineExperiment } from '../editor/experiment-outline';
 import { experimentBaseName, experimentNameOf } from '../model/experiment-runs';
@@ -17,8 +17,8 @@ export interface PanelDataSource {
   runsOfExperiment(file: string): Promise<RunRecord[]>;
   /** The text of a file: from its open editor when there is one (it may be unsaved). */
   readText(file: string): string | undefined;
-  /** The NQM prediction of the file's latest neural sweep, to overlay (see PredictionBook). */
-  predictionOf?(file: string): CriticalBatchReport[] | undefined;
+  /** What the engine recorded of the file's latest session (fits, prediction, findings): the store's experiment result. */
+  resultOf?(file: string): ExperimentResultRecord | undefined;
   log(message: string): void;
 }
 
@@ -64,7 +64,13 @@ export interface CriticalBatchData {
   experimentName: string;
 }
 
-/** The critical-batch-size data of an experiment: the latest result per (label, batch size), fitted. */
+/**
+ * The critical-batch-size data of an experiment: the latest result per (label, batch size). Their
+ * fits are the engine's own, as it recorded them for its latest session, when every latest result
+ * is a run of that session; when they mix sessions (a newer session was cancelled halfway, runs of
+ * another machine arrived) they are fitted here, with the engine's fit. The NQM prediction of a
+ * neural sweep is the one the engine recorded.
+ */
 export async function loadCriticalBatch(file: string, source: PanelDataSource): Promise<CriticalBatchData> {
   const text = source.readText(file);
   const outline = text === undefined ? undefined : outlineExperiment(text);
@@ -72,10 +78,27 @@ export async function loadCriticalBatch(file: string, source: PanelDataSource): 
   const labelOrder = outline?.entries.map((e) => e.label) ?? [];
   const data = criticalBatchFromRuns(runs, labelOrder);
   const experimentName = (text !== undefined ? experimentNameOf(text) : undefined) ?? runs[0]?.experiment.name ?? experimentBaseName(file);
-  const prediction = source.predictionOf?.(file);
+  let recorded: Partial<RecordedExperimentResult> | undefined;
+  let sessionRuns: ReadonlySet<string> = new Set();
+  try {
+    const stored = source.resultOf?.(file);
+    recorded = stored?.result as Partial<RecordedExperimentResult> | undefined;
+    sessionRuns = new Set(stored?.runIds ?? []);
+  } catch (err) {
+    source.log(`the recorded result of ${file} cannot be read (fitting its runs here instead): ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const engineReports = Array.isArray(recorded?.criticalBatchSize) && data.runs.length > 0 && data.runs.every((r) => sessionRuns.has(r.id)) ? orderReports(recorded.criticalBatchSize, data.reports) : undefined;
+  const prediction = Array.isArray(recorded?.prediction) && recorded.prediction.length > 0 ? recorded.prediction : undefined;
   return {
-    message: { type: 'criticalBatch', experiment: experimentName, reports: data.reports, runIds: data.runIds, ...(prediction && { prediction }) },
+    message: { type: 'criticalBatch', experiment: experimentName, reports: engineReports ?? data.reports, runIds: data.runIds, ...(prediction && { prediction }) },
     records: data.runs,
     experimentName,
   };
+}
+
+/** The engine's reports in the panel's order (the file's labels), or undefined when they do not cover the same optimizers. */
+function orderReports(engine: CriticalBatchReport[], local: CriticalBatchReport[]): CriticalBatchReport[] | undefined {
+  const byLabel = new Map(engine.map((r) => [r.optimizer, r]));
+  const ordered = local.map((r) => byLabel.get(r.optimizer));
+  return ordered.every((r): r is CriticalBatchReport => r !== undefined) ? ordered : undefined;
 }

@@ -74,6 +74,12 @@ describe('problem registry', () => {
       for (const run of result.runs) assert.equal(store.get(run.id).engine.backend, NQM_BACKEND);
       assert.deepEqual(result.criticalBatchSize.map((r) => r.optimizer), ['SGD']);
       assert.deepEqual(findingsFor(exp, result), nqmProblem.findings(result));
+      // What the engine concluded is recorded beside the runs, for the editor to read.
+      const recorded = store.readExperimentResult({ name: exp.name });
+      assert.ok(recorded, 'the experiment result is in the store');
+      assert.deepEqual(recorded.runIds, result.runs.map((r) => r.id));
+      assert.deepEqual(recorded.result.criticalBatchSize, result.criticalBatchSize);
+      assert.deepEqual(recorded.result.findings, findingsFor(exp, result));
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
     }
