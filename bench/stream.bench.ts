@@ -2,6 +2,10 @@
 // host over IPC, each message validated at the boundary as the extension does. Baseline in the
 // same run: the same rows sent one IPC message per row (what batching saves).
 //   npm run bench:stream
+//   npm run bench:stream -- --before DIR    also the engine of another checkout (built, e.g. a git
+//                                           worktree of an older commit), sessions interleaved, and
+//                                           the ratio now / before
+
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +15,9 @@ import { parseEngineEvent } from '../engine/src/protocol';
 const root = path.resolve(__dirname, '..');
 const dir = mkdtempSync(path.join(tmpdir(), 'optlab-stream-'));
 
-async function engineSession(): Promise<{ rows: number; seconds: number; messages: number }> {
+type Parse = (m: unknown) => { type: string; rows?: unknown[]; message?: string };
+
+async function engineSession(checkout = root, parse: Parse = parseEngineEvent): Promise<{ rows: number; seconds: number; messages: number }> {
   // 8 optimizers x 10 batch sizes, up to 10,000 distinct logged steps per run.
   const file = path.join(dir, 'stream.optlab.json');
   writeFileSync(
@@ -25,23 +31,23 @@ async function engineSession(): Promise<{ rows: number; seconds: number; message
       logPoints: 10000,
     }),
   );
-  const child = fork(path.join(root, 'bin', 'optlab.js'), ['serve'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(path.join(checkout, 'bin', 'optlab.js'), ['serve'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   let rows = 0;
   let messages = 0;
   let t0 = 0;
   return new Promise((resolve, reject) => {
     child.on('message', (m) => {
-      const e = parseEngineEvent(m);
+      const e = parse(m);
       if (e.type === 'ready') {
         t0 = performance.now();
         child.send({ type: 'start', requestId: 's', file, store: path.join(dir, 'store'), workers: 2 });
       } else if (e.type === 'metrics') {
-        rows += e.rows.length;
+        rows += e.rows!.length;
         messages += 1;
       } else if (e.type === 'experimentFinished' || e.type === 'experimentFailed') {
         const seconds = (performance.now() - t0) / 1000;
         child.kill();
-        if (e.type === 'experimentFailed') reject(new Error(e.message));
+        if (e.type === 'experimentFailed') reject(new Error(e.message!));
         else resolve({ rows, seconds, messages });
       }
     });
@@ -79,7 +85,26 @@ async function transport(total: number, perMessage: number): Promise<number> {
   return total / ((performance.now() - t0) / 1000);
 }
 
+/** Now against the engine of another checkout (each validated by its own protocol), interleaved. */
+async function beforeAfter(before: string): Promise<void> {
+  const { parseEngineEvent: parseBefore } = (await import(path.join(path.resolve(before), 'engine/src/protocol/index.ts'))) as { parseEngineEvent: Parse };
+  const rate = (r: { rows: number; seconds: number }) => r.rows / r.seconds;
+  const now: number[] = [];
+  const then: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    then.push(rate(await engineSession(before, parseBefore)));
+    now.push(rate(await engineSession()));
+  }
+  const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[1];
+  console.log(`Before/after (3 interleaved sessions each, medians)`);
+  console.log(`  before (${before}): ${Math.round(median(then)).toLocaleString('en-US')} rows/s   [${then.map((x) => Math.round(x)).join(', ')}]`);
+  console.log(`  now:                ${Math.round(median(now)).toLocaleString('en-US')} rows/s   [${now.map((x) => Math.round(x)).join(', ')}]`);
+  console.log(`  ratio now / before: ${(median(now) / median(then)).toFixed(2)}x`);
+}
+
 async function main(): Promise<void> {
+  const at = process.argv.indexOf('--before');
+  if (at > 0) await beforeAfter(process.argv[at + 1]);
   const session = await engineSession();
   console.log('Engine -> host streaming (real optlab serve session, every message validated)');
   console.log(`  ${session.rows.toLocaleString('en-US')} rows in ${session.messages} messages, ${session.seconds.toFixed(2)} s: ${Math.round(session.rows / session.seconds).toLocaleString('en-US')} rows/s   target >= 10,000 rows/s`);
