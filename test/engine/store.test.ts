@@ -316,6 +316,12 @@ describe('metrics', () => {
     const again = new MetricsWriter(file, { fs: nodeStoreFs, flushIntervalMs: 0, fsyncOnFlush: false, maxBufferedRows: 10 });
     assert.equal(again.nextSeq, 6);
     again.close();
+    // Blank lines (a hand-edited file) take no number, for the reader and a reopened writer alike.
+    fs.writeFileSync(file, '{"step":1}\n\n{"step":2}\n  \n{"step":3}\n');
+    assert.equal(s.readMetrics(w.id).nextSeq, 3);
+    const third = new MetricsWriter(file, { fs: nodeStoreFs, flushIntervalMs: 0, fsyncOnFlush: false, maxBufferedRows: 10 });
+    assert.equal(third.nextSeq, 3);
+    third.close();
   });
 
   test('tailMetrics returns only complete lines and the right nextOffset (live writer)', () => {
