@@ -3,6 +3,7 @@
 // so they get their own section, one group per prefix, below loss and accuracy. A stat reported
 // per layer would be dozens of charts: its layers share one chart slot with a layer selector.
 // Pure: no DOM.
+import { metricMeta } from '../../../engine/src/protocol';
 
 export const INTERNALS_TITLE = 'Optimizer internals';
 
@@ -30,8 +31,8 @@ export interface MetricLayout {
 
 /** Chains shown first (curvature optimizers' diagnostics matter most when present). */
 const PREFIX_ORDER = ['kfac', 'kfc', 'ngd'];
-/** Stats in the order a reader of the K-FAC paper scans them; others follow alphabetically. */
-const STAT_ORDER = ['damping', 'rho', 'alpha', 'mu', 'qmodel_change'];
+/** A stat's place in its group, as the optimizer declares it (K-FAC: damping, rho, alpha, mu, ...); undeclared ones follow alphabetically. */
+const statRank = (metric: string): number => metricMeta(metric).order ?? Number.MAX_SAFE_INTEGER;
 
 export function isInternalMetric(key: string): boolean {
   const slash = key.indexOf('/');
@@ -80,13 +81,12 @@ export function layoutMetrics(keys: readonly string[]): MetricLayout {
   }
   const prefixes = [...new Set([...scalars.keys(), ...families.keys()])].sort((a, b) => rank(PREFIX_ORDER, a) - rank(PREFIX_ORDER, b) || natural.compare(a, b));
   const internals = prefixes.map((prefix): InternalsGroup => {
-    const statOf = (s: ChartSlot) => slotName(s).slice(prefix.length + 1);
     const slots: ChartSlot[] = (scalars.get(prefix) ?? []).map((metric) => ({ kind: 'metric', metric }));
     for (const [stat, layers] of families.get(prefix) ?? []) {
       slots.push({ kind: 'family', family: { id: `${prefix}/${stat}`, layers: [...layers].sort(natural.compare) } });
     }
     // Scalars before per-layer families, each in reading order.
-    slots.sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'metric' ? -1 : 1) || rank(STAT_ORDER, statOf(a)) - rank(STAT_ORDER, statOf(b)) || natural.compare(slotName(a), slotName(b)));
+    slots.sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'metric' ? -1 : 1) || statRank(slotName(a)) - statRank(slotName(b)) || natural.compare(slotName(a), slotName(b)));
     return { prefix, slots };
   });
   return { main, internals };
