@@ -308,6 +308,16 @@ export const steps = [
     if (bad.length) throw new Error(`${bad.length} runs did not complete: ${bad.slice(0, 5).map((r) => `${r.label}: ${r.status}`).join(', ')}`);
     ctx.state.runs = runs;
 
+    // The session ends after its last run: the engine fits and records the result (with the NQM
+    // prediction of a neural sweep), then the run command opens the critical-batch panel over the
+    // dashboard. Wait for that end, so that nothing below (or the next step) races the panel.
+    await waitFor(
+      async () => (await page.locator('.tabs-container .tab', { hasText: `Critical Batch Size: ${EXPERIMENT}` }).count()) > 0,
+      () => `the critical-batch panel that the end of the ${EXPERIMENT} session opens`,
+      60_000,
+      250,
+    );
+
     // The dashboard of the session (behind the critical-batch panel that the end of the sweep
     // opened in its group): wait until it holds everything the store holds.
     if (!(await visibleWebview(page, title))) await page.locator('.tabs-container .tab', { hasText: `Dashboard: ${EXPERIMENT}` }).first().click();

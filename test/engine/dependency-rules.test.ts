@@ -28,8 +28,10 @@ function cruise(name: string, files: Record<string, string>): { status: number |
     fs.writeFileSync(path.join(dir, file), source);
   }
   const folders = ['engine', 'extension', 'webview'].filter((f) => fs.existsSync(path.join(dir, f)));
-  const r = spawnSync(process.execPath, [DEPCRUISE, ...folders, '--config', CONFIG, '--output-type', 'err-long'], { cwd: dir, encoding: 'utf8' });
-  return { status: r.status, output: `${r.stdout}${r.stderr}` };
+  // No colours: under CI (CI=true) the reporter colours its output even into a pipe.
+  const r = spawnSync(process.execPath, [DEPCRUISE, ...folders, '--config', CONFIG, '--output-type', 'err-long'], { cwd: dir, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' } });
+  // eslint-disable-next-line no-control-regex -- stripping terminal colour codes
+  return { status: r.status, output: `${r.stdout}${r.stderr}`.replace(/\x1b\[[0-9;]*m/g, '') };
 }
 
 // Two cruises (each starts TypeScript, which takes seconds): a clean tree, and one tree holding
