@@ -15,7 +15,7 @@ import { parseEngineEvent } from '../engine/src/protocol';
 const root = path.resolve(__dirname, '..');
 const dir = mkdtempSync(path.join(tmpdir(), 'optlab-stream-'));
 
-type Parse = (m: unknown) => { type: string; rows?: unknown[]; message?: string };
+type Parse = (m: unknown) => { type: string; rows?: unknown[]; length?: number; message?: string };
 
 async function engineSession(checkout = root, parse: Parse = parseEngineEvent): Promise<{ rows: number; seconds: number; messages: number }> {
   // 8 optimizers x 10 batch sizes, up to 10,000 distinct logged steps per run.
@@ -42,7 +42,7 @@ async function engineSession(checkout = root, parse: Parse = parseEngineEvent): 
         t0 = performance.now();
         child.send({ type: 'start', requestId: 's', file, store: path.join(dir, 'store'), workers: 2 });
       } else if (e.type === 'metrics') {
-        rows += e.rows!.length;
+        rows += e.length ?? e.rows!.length;
         messages += 1;
       } else if (e.type === 'experimentFinished' || e.type === 'experimentFailed') {
         const seconds = (performance.now() - t0) / 1000;
@@ -75,7 +75,7 @@ async function transport(total: number, perMessage: number): Promise<number> {
   await new Promise<void>((resolve) => {
     child.on('message', (m) => {
       const e = parseEngineEvent(m);
-      if (e.type === 'metrics') got += e.rows.length;
+      if (e.type === 'metrics') got += e.length;
       else if (e.type === 'log') resolve();
     });
     child.send({ total, per: perMessage });

@@ -1,7 +1,8 @@
 // The engine protocol's boundary checks name the field that is wrong.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { encodeRowNonFinite } from '../../engine/src/store/json-codec';
+import { columnsToRows, rowsToColumns } from '../../engine/src/protocol/metric-columns';
+import type { MetricRow } from '../../engine/src/store/types';
 import { parseEngineEvent, parseEngineRequest, ProtocolError } from '../../engine/src/protocol';
 
 test('a start request may carry the host default backend; an unknown one is rejected by name', () => {
@@ -19,16 +20,25 @@ test('requests and events with missing or wrong fields are rejected, naming the 
   assert.equal(parseEngineEvent({ type: 'progress', requestId: 'a', done: 1, total: 2, message: 'm' }).type, 'progress');
 });
 
-test('metric rows cross the JSON channel with non-finite numbers as the store writes them, and arrive as numbers again', () => {
-  const row = { step: 3, loss: Number.NaN, gradNorm: Number.POSITIVE_INFINITY, lr: Number.NEGATIVE_INFINITY, accuracy: 0.5 };
-  const wire = JSON.parse(JSON.stringify({ type: 'metrics', requestId: 'a', runId: 'r', seq: 7, rows: [encodeRowNonFinite(row)] })) as unknown;
-  assert.deepEqual((wire as { rows: unknown[] }).rows[0], { step: 3, loss: 'NaN', gradNorm: 'Infinity', lr: '-Infinity', accuracy: 0.5 });
-  const e = parseEngineEvent(wire);
+test('metric rows cross the JSON channel as columns, non-finite numbers as the store writes them, and read back exactly', () => {
+  const rows: MetricRow[] = [
+    { step: 3, loss: Number.NaN, gradNorm: Number.POSITIVE_INFINITY, lr: Number.NEGATIVE_INFINITY, accuracy: 0.5 },
+    { step: 4, loss: 0.25, learningRate: null, phase: 'train' },
+  ];
+  const chunk = rowsToColumns(rows);
+  assert.deepEqual(chunk, {
+    length: 2,
+    columns: { step: [3, 4], loss: ['NaN', 0.25], gradNorm: ['Infinity', null], lr: ['-Infinity', null], accuracy: [0.5, null], learningRate: [null, null], phase: [null, null] },
+  });
+  const e = parseEngineEvent(JSON.parse(JSON.stringify({ type: 'metrics', requestId: 'a', runId: 'r', seq: 7, ...chunk })));
   assert.ok(e.type === 'metrics');
-  assert.deepEqual(e.rows[0], row);
-  // A row without non-finite values is passed through, not copied.
-  const plain = { step: 1, loss: 1 };
-  assert.equal(encodeRowNonFinite(plain), plain);
+  assert.deepEqual(columnsToRows(e), [{ step: 3, loss: Number.NaN, gradNorm: Number.POSITIVE_INFINITY, lr: Number.NEGATIVE_INFINITY, accuracy: 0.5 }, { step: 4, loss: 0.25 }]);
+  // Rows on the wire are accepted and become the same columns.
+  const fromRows = parseEngineEvent({ type: 'metrics', requestId: 'a', runId: 'r', seq: 7, rows });
+  assert.ok(fromRows.type === 'metrics');
+  assert.deepEqual({ columns: fromRows.columns, length: fromRows.length }, chunk);
+  assert.throws(() => parseEngineEvent({ type: 'metrics', requestId: 'a', runId: 'r', seq: 0, columns: { loss: [1, 'x'] }, length: 2 }), /columns\.loss\[1\]: expected a number or null/);
+  assert.throws(() => parseEngineEvent({ type: 'metrics', requestId: 'a', runId: 'r', seq: 0, columns: { loss: [1] }, length: 2 }), /1 values for 2 rows/);
   assert.throws(() => parseEngineEvent({ type: 'metrics', requestId: 'a', runId: 'r', rows: [] }), /seq: expected the non-negative integer sequence number/);
 });
 

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseEngineEvent, PROTOCOL_VERSION, type EngineEvent } from '../../engine/src/protocol';
 import { parseMetricLine } from '../../engine/src/store/json-codec';
+import { columnsToRows } from '../../engine/src/protocol/metric-columns';
 
 const root = path.resolve(__dirname, '..', '..');
 const bin = path.join(root, 'bin', 'optlab.js');
@@ -75,7 +76,7 @@ test('ready, then a session: runs announced, metrics before each completion, res
       const idxRows = evs.findIndex((e) => e.type === 'metrics' && e.runId === run.id);
       assert.ok(idxDone > 0, `run ${run.id} completed`);
       assert.ok(idxRows > 0 && idxRows < idxDone, `metrics of ${run.id} arrive before its completion`);
-      const rows = evs.flatMap((e) => (e.type === 'metrics' && e.runId === run.id ? e.rows : []));
+      const rows = evs.flatMap((e) => (e.type === 'metrics' && e.runId === run.id ? columnsToRows(e) : []));
       const onDisk = readFileSync(path.join(store, 'runs', run.id, 'metrics.jsonl'), 'utf8').trim().split('\n');
       assert.equal(rows.length, onDisk.length, 'every stored row was streamed');
       // Each streamed row carries its line index in metrics.jsonl: the stream joins the file exactly.
@@ -83,8 +84,8 @@ test('ready, then a session: runs announced, metrics before each completion, res
       for (const e of evs) {
         if (e.type !== 'metrics' || e.runId !== run.id) continue;
         assert.equal(e.seq, next, `metrics of ${run.id} are numbered consecutively`);
-        e.rows.forEach((r, i) => assert.deepEqual(r, parseMetricLine(onDisk[e.seq + i]).ok ? (parseMetricLine(onDisk[e.seq + i]) as { row: unknown }).row : undefined, `row #${e.seq + i} of ${run.id} is line ${e.seq + i} of its file`));
-        next += e.rows.length;
+        columnsToRows(e).forEach((r, i) => assert.deepEqual(r, parseMetricLine(onDisk[e.seq + i]).ok ? (parseMetricLine(onDisk[e.seq + i]) as { row: unknown }).row : undefined, `row #${e.seq + i} of ${run.id} is line ${e.seq + i} of its file`));
+        next += e.length;
       }
     }
     if (done.type === 'experimentFinished') {

@@ -4,6 +4,7 @@ import { MetricCoalescer, type RunRows, type Timers } from '../../extension/src/
 import { liveMetricsMessage } from '../../extension/src/model/metric-columns';
 import { parseHostMessage, type HostMessage } from '../../engine/src/protocol/view-messages';
 import type { MetricRow } from '../../engine/src/store/types';
+import { columnsToRows, rowsToColumns } from '../../engine/src/protocol/metric-columns';
 
 /** A manual clock: timers fire only when advanced. */
 class FakeTimers implements Timers {
@@ -34,6 +35,8 @@ class FakeTimers implements Timers {
 }
 
 const row = (step: number, loss = 1 / step): MetricRow => ({ step, loss });
+/** Rows as the engine streams them: columns. */
+const cols = (rows: MetricRow[]) => rowsToColumns(rows);
 
 function setup(intervalMs = 100) {
   const timers = new FakeTimers();
@@ -45,37 +48,37 @@ function setup(intervalMs = 100) {
 describe('metric coalescer', () => {
   test('rows pushed in one burst go out in one flush, one entry per run, in order', () => {
     const { timers, sent, c } = setup();
-    c.push('a', 0, [row(1)]);
-    c.push('b', 0, [row(1)]);
-    c.push('a', 1, [row(2), row(3)]);
+    c.push('a', 0, cols([row(1)]));
+    c.push('b', 0, cols([row(1)]));
+    c.push('a', 1, cols([row(2), row(3)]));
     assert.equal(sent.length, 0, 'nothing is sent synchronously');
     timers.advance(0);
     assert.equal(sent.length, 1);
     assert.deepEqual(sent[0].batch.map((b) => b.runId), ['a', 'b']);
-    assert.deepEqual(sent[0].batch[0].rows.map((r) => r.step), [1, 2, 3]);
+    assert.deepEqual(sent[0].batch[0].columns.step, [1, 2, 3]);
   });
 
   test('at most one flush per interval however fast rows arrive, and no row is lost', () => {
     const { timers, sent, c } = setup(100);
     let step = 0;
     for (let ms = 0; ms < 1000; ms += 1) {
-      c.push('run', step, [row(++step)]);
+      c.push('run', step, cols([row(++step)]));
       timers.advance(1);
     }
     timers.advance(200);
     assert.ok(sent.length <= 11, `${sent.length} flushes in one second`);
     assert.ok(sent.length >= 9, `only ${sent.length} flushes: rows are held back too long`);
     for (let i = 1; i < sent.length; i++) assert.ok(sent[i].at - sent[i - 1].at >= 100, `flushes ${sent[i - 1].at} and ${sent[i].at} are closer than the interval`);
-    const steps = sent.flatMap((s) => s.batch.flatMap((b) => b.rows.map((r) => r.step)));
+    const steps = sent.flatMap((s) => s.batch.flatMap((b) => b.columns.step));
     assert.deepEqual(steps, Array.from({ length: 1000 }, (_, i) => i + 1));
   });
 
   test('after a quiet period the next rows go out at once (no needless delay)', () => {
     const { timers, sent, c } = setup(100);
-    c.push('a', 0, [row(1)]);
+    c.push('a', 0, cols([row(1)]));
     timers.advance(0);
     timers.advance(500);
-    c.push('a', 1, [row(2)]);
+    c.push('a', 1, cols([row(2)]));
     timers.advance(0);
     assert.equal(sent.length, 2);
     assert.equal(sent[1].at, 500);
@@ -86,25 +89,25 @@ describe('metric coalescer', () => {
     // The store gave the panel rows #0..#2 (steps 1..3).
     c.seed('a', 3);
     // The live stream overlaps the store: 2 and 3 again, then new rows.
-    assert.equal(c.push('a', 1, [row(2), row(3)]), 0);
-    assert.equal(c.push('a', 2, [row(3), row(4), row(5)]), 2);
+    assert.equal(c.push('a', 1, cols([row(2), row(3)])), 0);
+    assert.equal(c.push('a', 2, cols([row(3), row(4), row(5)])), 2);
     timers.advance(0);
-    assert.deepEqual(sent.flatMap((s) => s.batch.flatMap((b) => b.rows.map((r) => r.step))), [4, 5]);
+    assert.deepEqual(sent.flatMap((s) => s.batch.flatMap((b) => b.columns.step)), [4, 5]);
   });
 
   test('a different row at the seeded step is kept (two metrics logged at the same step)', () => {
     const { timers, sent, c } = setup();
     c.seed('a', 1);
-    assert.equal(c.push('a', 0, [{ step: 3, loss: 0.5 }]), 0);
-    assert.equal(c.push('a', 1, [{ step: 3, accuracy: 0.9 }]), 1);
+    assert.equal(c.push('a', 0, cols([{ step: 3, loss: 0.5 }])), 0);
+    assert.equal(c.push('a', 1, cols([{ step: 3, accuracy: 0.9 }])), 1);
     timers.advance(0);
-    assert.deepEqual(sent[0].batch[0].rows, [{ step: 3, accuracy: 0.9 }]);
+    assert.deepEqual(columnsToRows(sent[0].batch[0]), [{ step: 3, accuracy: 0.9 }]);
   });
 
   test('seeding drops the pending live rows of that run only', () => {
     const { timers, sent, c } = setup();
-    c.push('a', 0, [row(1)]);
-    c.push('b', 0, [row(1)]);
+    c.push('a', 0, cols([row(1)]));
+    c.push('b', 0, cols([row(1)]));
     c.seed('a', 2);
     timers.advance(0);
     assert.deepEqual(sent[0].batch.map((b) => b.runId), ['b']);
@@ -112,9 +115,9 @@ describe('metric coalescer', () => {
 
   test('takeRun hands out one run now (before its status), the rest stays coalesced', () => {
     const { timers, sent, c } = setup();
-    c.push('a', 0, [row(1)]);
-    c.push('b', 0, [row(1)]);
-    assert.deepEqual(c.takeRun('a'), { runId: 'a', rows: [row(1)] });
+    c.push('a', 0, cols([row(1)]));
+    c.push('b', 0, cols([row(1)]));
+    assert.deepEqual(c.takeRun('a'), { runId: 'a', ...cols([row(1)]) });
     assert.equal(c.takeRun('a'), undefined);
     timers.advance(0);
     assert.deepEqual(sent[0].batch.map((b) => b.runId), ['b']);
@@ -122,15 +125,15 @@ describe('metric coalescer', () => {
 
   test('reset and dispose: nothing is sent afterwards', () => {
     const { timers, sent, c } = setup();
-    c.push('a', 0, [row(1)]);
+    c.push('a', 0, cols([row(1)]));
     c.reset();
     timers.advance(1000);
     assert.equal(sent.length, 0);
-    c.push('a', 1, [row(2)]);
+    c.push('a', 1, cols([row(2)]));
     c.dispose();
     timers.advance(1000);
     assert.equal(sent.length, 0);
-    assert.equal(c.push('a', 2, [row(3)]), 0);
+    assert.equal(c.push('a', 2, cols([row(3)])), 0);
   });
 
   test('live rows after a hole ask the panel to reload the run, then only the rows it lacks go out', () => {
@@ -147,13 +150,13 @@ describe('metric coalescer', () => {
       },
     });
     c.seed('a', 2);
-    assert.equal(c.push('a', 2, [row(3)]), 1);
+    assert.equal(c.push('a', 2, cols([row(3)])), 1);
     // Rows #3..#4 went by before the panel followed; #5..#8 arrive.
-    assert.equal(c.push('a', 5, [row(6), row(7), row(8), row(9)]), 2);
+    assert.equal(c.push('a', 5, cols([row(6), row(7), row(8), row(9)])), 2);
     assert.deepEqual(gaps, [['a', 3, 5]]);
     timers.advance(0);
     // The reload reset the run, so the row #2 pending before it is not sent again.
-    assert.deepEqual(sent.flatMap((b) => b.flatMap((x) => x.rows.map((r) => r.step))), [8, 9]);
+    assert.deepEqual(sent.flatMap((b) => b.flatMap((x) => x.columns.step)), [8, 9]);
   });
 
   test('a hole that a reload cannot fill is reported once and the rows are still drawn', () => {
@@ -161,19 +164,20 @@ describe('metric coalescer', () => {
     const { timers, sent } = setup();
     const c = new MetricCoalescer({ timers, send: (batch) => sent.push({ at: timers.t, batch }), onGap: (_r, expected) => gaps.push(expected) });
     c.seed('a', 1);
-    assert.equal(c.push('a', 4, [row(5)]), 1);
-    assert.equal(c.push('a', 5, [row(6)]), 1);
+    assert.equal(c.push('a', 4, cols([row(5)])), 1);
+    assert.equal(c.push('a', 5, cols([row(6)])), 1);
     assert.deepEqual(gaps, [1]);
     timers.advance(0);
-    assert.deepEqual(sent.flatMap((x) => x.batch.flatMap((b) => b.rows.map((r) => r.step))), [5, 6]);
+    assert.deepEqual(sent.flatMap((x) => x.batch.flatMap((b) => b.columns.step)), [5, 6]);
   });
 
   test('rows without a step are never dropped as duplicates', () => {
     const { timers, sent, c } = setup();
     c.seed('a', 1);
-    assert.equal(c.push('a', 1, [{ note: 'x' }]), 1);
+    // (A column of numbers: the view draws numbers only; strings never reach it.)
+    assert.equal(c.push('a', 1, cols([{ note: 7 }])), 1);
     timers.advance(0);
-    assert.deepEqual(sent[0].batch[0].rows, [{ note: 'x' }]);
+    assert.deepEqual(columnsToRows(sent[0].batch[0]), [{ note: 7 }]);
   });
 
   test('50 busy runs: at most ~10 messages per second to the panel, every run in every message, none held back', () => {
@@ -196,7 +200,7 @@ describe('metric coalescer', () => {
         const id = `run${r}`;
         const step = (steps.get(id) ?? 0) + 1;
         steps.set(id, step);
-        c.push(id, step - 1, [row(step)]);
+        c.push(id, step - 1, cols([row(step)]));
       }
       timers.advance(1);
     }

@@ -7,7 +7,7 @@ import type { MetricRow } from '../../engine/src/store/types';
 const rows = (n: number, from = 0): MetricRow[] => Array.from({ length: n }, (_, i) => ({ step: from + i, loss: 1 / (from + i + 1), learningRate: 0.1 }));
 
 describe('columnar metric messages (host side)', () => {
-  test('rows become one array per column; absent, non-finite and non-numeric cells become null; time strings become epoch ms', () => {
+  test('rows become one array per column; absent and non-numeric cells become null, non-finite ones the store\'s markers (one encoding from the engine to the view); time strings become epoch ms', () => {
     const { columns, length } = rowsToColumns([
       { step: 0, loss: 2, time: '2025-01-01T00:00:00.000Z' },
       { step: 1, loss: 'NaN', gradNorm: 'Infinity', phase: 'train', time: 1_735_689_601_000 },
@@ -16,15 +16,15 @@ describe('columnar metric messages (host side)', () => {
     assert.equal(length, 3);
     assert.deepEqual(columns, {
       step: [0, 1, 2],
-      loss: [2, null, 0.5],
+      loss: [2, 'NaN', 0.5],
       time: [Date.UTC(2025, 0, 1), 1_735_689_601_000, null],
-      gradNorm: [null, null, null],
+      gradNorm: [null, 'Infinity', 'Infinity'],
       phase: [null, null, null],
     });
     // It survives JSON (what VS Code's webview channel does) unchanged and passes validation.
     const msg = metricsMessage('r', [{ step: 0, loss: NaN }, { step: 1, loss: 1 }]);
     assert.deepEqual(JSON.parse(JSON.stringify(msg)), msg);
-    assert.deepEqual(parseHostMessage(JSON.parse(JSON.stringify(msg))), { type: 'metrics', runId: 'r', columns: { step: [0, 1], loss: [null, 1] }, length: 2 });
+    assert.deepEqual(parseHostMessage(JSON.parse(JSON.stringify(msg))), { type: 'metrics', runId: 'r', columns: { step: [0, 1], loss: ['NaN', 1] }, length: 2 });
   });
 
   test('bulk loads: every run reset, as few metricsBatch messages as the cell budget allows, runs never split, order kept', () => {

@@ -19,10 +19,10 @@ const fileOf = (requestId: string) => (requestId === 's1' ? '/ws/nqm.optlab.json
 
 describe('routing engine events to panels', () => {
   test('metrics go to the panels that show the run (not to critical-batch panels)', () => {
-    const e: EngineEvent = { type: 'metrics', requestId: 's1', runId: 'r1', seq: 0, rows: [{ step: 1, loss: 1 }] };
+    const e: EngineEvent = { type: 'metrics', requestId: 's1', runId: 'r1', seq: 0, columns: { step: [1], loss: [1] }, length: 1 };
     const actions = routeEngineEvent(e, panels, fileOf);
     assert.deepEqual(actions.map((a) => `${a.panelId}:${a.type}`), ['dash1:metrics', 'follow:metrics']);
-    assert.deepEqual(actions[0], { panelId: 'dash1', type: 'metrics', runId: 'r1', seq: 0, rows: [{ step: 1, loss: 1 }] });
+    assert.deepEqual(actions[0], { panelId: 'dash1', type: 'metrics', runId: 'r1', seq: 0, rows: { columns: { step: [1], loss: [1] }, length: 1 } });
   });
 
   test('a run ending: its status and a run-list refresh to its panels, a recompute to its experiment\'s critical-batch panel', () => {

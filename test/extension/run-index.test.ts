@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { RunStore, type RunInit } from '../../engine/src/store';
+import { rowsToColumns } from '../../engine/src/protocol/metric-columns';
 import { RecentRows } from '../../extension/src/engine/recent-rows';
 import { loadCriticalBatch, loadMetrics, loadRuns, type PanelDataSource } from '../../extension/src/panels/panel-data';
 import { RunIndex } from '../../extension/src/store/run-index';
@@ -63,11 +64,11 @@ describe('run index and panel data', () => {
     w.append({ step: 2, loss: 0.5 }); // buffered: not on disk yet
     const index = new RunIndex(root);
     const recent = new RecentRows();
-    recent.add(w.id, [{ step: 1, loss: 1 }, { step: 2, loss: 0.5 }], 0);
+    recent.add(w.id, rowsToColumns([{ step: 1, loss: 1 }, { step: 2, loss: 0.5 }]), 0);
     const logs: string[] = [];
     const source: PanelDataSource = { runs: index, recent, runsOfExperiment: async () => index.list(), readText: () => undefined, log: (m) => logs.push(m) };
     const record = index.get(w.id)!;
-    assert.deepEqual(loadMetrics(record, source).rows.map((r) => r.step), [1, 2]);
+    assert.deepEqual(loadMetrics(record, source).columns.step, [1, 2]);
     assert.equal(loadMetrics(record, source).nextSeq, 2, 'the live stream goes on at row #2');
     w.setStatus('completed', { summary: { stepsToTarget: 2, lowerBound: 1 }, hyperparameters: { learningRate: 0.1 } });
     w.close();

@@ -1,5 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { columnsToRows, rowsToColumns, type ColumnChunk } from '../../engine/src/protocol/metric-columns';
 import { joinStoreAndRecent, RecentRows } from '../../extension/src/engine/recent-rows';
 import { SessionBook } from '../../extension/src/engine/session-book';
 import type { ExperimentStartedEvent } from '../../engine/src/protocol/engine-messages';
@@ -27,7 +28,7 @@ describe('session book', () => {
     assert.deepEqual([...s.runs.keys()], ['r1', 'r2']);
     assert.equal(book.sessionOfRun('r2')?.requestId, 's1');
     book.apply({ type: 'runStatus', requestId: 's1', runId: 'r1', status: 'running' }, 1002);
-    book.apply({ type: 'metrics', requestId: 's1', runId: 'r1', seq: 0, rows: [{ step: 1, loss: 2 }, { step: 2, loss: 1 }] }, 1003);
+    book.apply({ type: 'metrics', requestId: 's1', runId: 'r1', seq: 0, ...rowsToColumns([{ step: 1, loss: 2 }, { step: 2, loss: 1 }]) }, 1003);
     book.apply({ type: 'progress', requestId: 's1', done: 1, total: 2, message: 'SGD B=4: 10 steps' }, 1004);
     assert.deepEqual(book.liveState('r1'), { status: 'running', lastRow: { step: 2, loss: 1 }, session: { done: 1, total: 2 } });
     assert.deepEqual(book.unfinishedRuns(s).map((r) => r.ref.id), ['r1', 'r2']);
@@ -85,40 +86,43 @@ describe('session book', () => {
   });
 });
 
+/** A joined chunk as rows, to compare. */
+const rowsOf = (j: ColumnChunk & { nextSeq: number }) => ({ rows: columnsToRows(j), nextSeq: j.nextSeq });
+
 describe('recent rows', () => {
   test('keeps only the last few seconds per run', () => {
     let now = 0;
     const recent = new RecentRows(1000, () => now);
-    recent.add('a', [{ step: 1 }], 0);
+    recent.add('a', rowsToColumns([{ step: 1 }]), 0);
     now = 600;
-    recent.add('a', [{ step: 2 }], 1);
-    assert.deepEqual(recent.since('a', 0), [{ step: 1 }, { step: 2 }]);
+    recent.add('a', rowsToColumns([{ step: 2 }]), 1);
+    assert.deepEqual(columnsToRows(recent.since('a', 0)), [{ step: 1 }, { step: 2 }]);
     now = 1500;
-    assert.deepEqual(recent.since('a', 1), [{ step: 2 }]);
+    assert.deepEqual(columnsToRows(recent.since('a', 1)), [{ step: 2 }]);
     now = 5000;
-    assert.deepEqual(recent.since('a', 0), []);
+    assert.deepEqual(columnsToRows(recent.since('a', 0)), []);
   });
 
   test('join: the store\'s rows, then the recent rows past its last sequence number', () => {
     const recent = new RecentRows(1000, () => 0);
     const stored = { rows: [{ step: 1 }, { step: 2 }], nextSeq: 2 };
-    assert.deepEqual(joinStoreAndRecent(stored, recent, 'a'), stored);
-    recent.add('a', [{ step: 2 }, { step: 3 }], 1);
-    assert.deepEqual(joinStoreAndRecent(stored, recent, 'a'), { rows: [{ step: 1 }, { step: 2 }, { step: 3 }], nextSeq: 3 });
-    assert.deepEqual(joinStoreAndRecent({ rows: [], nextSeq: 0 }, recent, 'b'), { rows: [], nextSeq: 0 });
-    recent.add('b', [{ step: 5 }], 0);
-    assert.deepEqual(joinStoreAndRecent({ rows: [], nextSeq: 0 }, recent, 'b'), { rows: [{ step: 5 }], nextSeq: 1 });
+    assert.deepEqual(rowsOf(joinStoreAndRecent(stored, recent, 'a')), stored);
+    recent.add('a', rowsToColumns([{ step: 2 }, { step: 3 }]), 1);
+    assert.deepEqual(rowsOf(joinStoreAndRecent(stored, recent, 'a')), { rows: [{ step: 1 }, { step: 2 }, { step: 3 }], nextSeq: 3 });
+    assert.deepEqual(rowsOf(joinStoreAndRecent({ rows: [], nextSeq: 0 }, recent, 'b')), { rows: [], nextSeq: 0 });
+    recent.add('b', rowsToColumns([{ step: 5 }]), 0);
+    assert.deepEqual(rowsOf(joinStoreAndRecent({ rows: [], nextSeq: 0 }, recent, 'b')), { rows: [{ step: 5 }], nextSeq: 1 });
     // Two rows at the same step are two rows: nothing is lost to a comparison of steps.
-    recent.add('c', [{ step: 4, loss: 1 }, { step: 4, accuracy: 0.5 }], 3);
-    assert.deepEqual(joinStoreAndRecent({ rows: [{ step: 1 }, { step: 2 }, { step: 3 }, { step: 4, loss: 1 }], nextSeq: 4 }, recent, 'c').rows.slice(3), [{ step: 4, loss: 1 }, { step: 4, accuracy: 0.5 }]);
+    recent.add('c', rowsToColumns([{ step: 4, loss: 1 }, { step: 4, accuracy: 0.5 }]), 3);
+    assert.deepEqual(rowsOf(joinStoreAndRecent({ rows: [{ step: 1 }, { step: 2 }, { step: 3 }, { step: 4, loss: 1 }], nextSeq: 4 }, recent, 'c')).rows.slice(3), [{ step: 4, loss: 1 }, { step: 4, accuracy: 0.5 }]);
   });
 
   test('since: rows after a hole are not joined', () => {
     const recent = new RecentRows(1000, () => 0);
-    recent.add('a', [{ step: 1 }], 0);
-    recent.add('a', [{ step: 5 }], 4);
-    assert.deepEqual(recent.since('a', 0), [{ step: 1 }]);
-    assert.deepEqual(recent.since('a', 1), []);
-    assert.deepEqual(recent.since('a', 4), [{ step: 5 }]);
+    recent.add('a', rowsToColumns([{ step: 1 }]), 0);
+    recent.add('a', rowsToColumns([{ step: 5 }]), 4);
+    assert.deepEqual(columnsToRows(recent.since('a', 0)), [{ step: 1 }]);
+    assert.deepEqual(columnsToRows(recent.since('a', 1)), []);
+    assert.deepEqual(columnsToRows(recent.since('a', 4)), [{ step: 5 }]);
   });
 });

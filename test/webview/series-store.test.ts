@@ -118,6 +118,17 @@ describe('series store', () => {
     assert.deepEqual(col(byCols, WALL_COLUMN), [0, 0.5, 2]);
   });
 
+  test('non-finite cells arrive as the store writes them and become the same numbers as from rows (one encoding end to end)', () => {
+    const rows: MetricRow[] = [{ step: 0, loss: 'Infinity', lr: '-Infinity' }, { step: 1, loss: 'NaN', lr: 0.1 }];
+    const byRows = new RunSeries('r');
+    byRows.append(rows);
+    const byCols = new RunSeries('c');
+    byCols.appendColumns({ step: [0, 1], loss: ['Infinity', 'NaN'], lr: ['-Infinity', 0.1] }, 2);
+    for (const key of ['loss', 'lr']) assert.deepEqual(col(byCols, key), col(byRows, key), key);
+    assert.deepEqual(col(byCols, 'loss'), [Infinity, NaN]);
+    assert.deepEqual(col(byCols, 'lr'), [-Infinity, 0.1]);
+  });
+
   test('columns: a later message without a column leaves NaN there; a new column is NaN before it; capacity grows', () => {
     const s = new RunSeries('r');
     s.appendColumns({ step: [0, 1], loss: [3, 2] }, 2);

@@ -3,7 +3,7 @@
 // boundary is checked by parseEngineRequest / parseEngineEvent, which name the offending field.
 import type { CriticalBatchReport, RunSummary } from '../analysis/report-types';
 import type { Finding } from '../analysis/nqm-findings';
-import { decodeRowNonFinite } from '../store/json-codec';
+import { columnsProblem, rowsToColumns, type MetricColumns } from './metric-columns';
 import type { MetricRow, RunStatus } from '../store/types';
 
 // 2: metrics events carry the sequence number of their first row (`seq`); checkSetup / setupChecked
@@ -77,18 +77,19 @@ export interface RunStatusEvent {
   error?: { message: string; where?: string };
 }
 /**
- * Metric rows, batched: at most one message per run per flush interval. The rows are consecutive
- * rows of the run's metrics.jsonl: `rows[i]` has sequence number `seq + i` (its line index there),
- * so a host joins what it read from the store with what streams in without comparing rows.
- * Non-finite numbers travel as in metrics.jsonl ("NaN", "Infinity", "-Infinity"): parseEngineEvent
- * turns them back into numbers, so a streamed row equals the row read from the file.
+ * Metric rows of one run, batched (at most one message per run per flush interval), as columns
+ * (protocol/metric-columns.ts: NaN and infinities as the store writes them). They are consecutive
+ * rows of the run's metrics.jsonl: row i has sequence number `seq + i` (its line index there), so
+ * a host joins what it read from the store with what streams in without comparing rows. On the
+ * wire a sender may give `rows` (objects) instead; parseEngineEvent turns them into columns.
  */
 export interface MetricsEvent {
   type: 'metrics';
   requestId: string;
   runId: string;
   seq: number;
-  rows: MetricRow[];
+  columns: MetricColumns;
+  length: number;
 }
 export interface ProgressEvent {
   type: 'progress';
@@ -223,7 +224,17 @@ export function parseEngineEvent(x: unknown): EngineEvent {
     case 'metrics':
       str(o, 'requestId', what);
       str(o, 'runId', what);
-      arr(o, 'rows', what).forEach((r, i) => decodeRowNonFinite(obj(r, `${what}.rows[${i}]`) as MetricRow));
+      if (o.rows !== undefined || o.columns === undefined) {
+        if (o.columns !== undefined) throw new ProtocolError(`${what}: expected either rows or columns`);
+        const rows = arr(o, 'rows', what).map((r, i) => obj(r, `${what}.rows[${i}]`) as MetricRow);
+        const chunk = rowsToColumns(rows);
+        delete o.rows;
+        o.columns = chunk.columns;
+        o.length = chunk.length;
+      } else {
+        const problem = columnsProblem(o.columns, o.length, what);
+        if (problem) throw new ProtocolError(problem);
+      }
       if (!Number.isSafeInteger(o.seq) || (o.seq as number) < 0) throw new ProtocolError(`${what}.seq: expected the non-negative integer sequence number of the first row, got ${JSON.stringify(o.seq)}`);
       break;
     case 'progress':

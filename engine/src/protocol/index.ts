@@ -10,4 +10,5 @@ export type { MetricRow, RunStatus, RunRecord } from '../store/types';
 export { predictSteps } from '../analysis/critical-batch';
 export { geomspace } from '../util/numpy-ranges';
 export * from './panels';
+export * from './metric-columns';
 export { metricMeta, METRIC_DECLARATIONS, LM_THRESHOLDS, type MetricDeclaration, type MetricKind, type MetricMeta, type ReferenceLine } from './metric-catalog';

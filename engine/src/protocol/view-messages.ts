@@ -3,6 +3,7 @@
 import type { CriticalBatchReport } from '../analysis/report-types';
 import type { MetricRow, RunStatus } from '../store/types';
 
+import { columnsProblem, type MetricColumns } from './metric-columns';
 import { isPanelKind, type PanelKind } from './panels';
 
 export type { PanelKind } from './panels';
@@ -33,13 +34,8 @@ export interface RunsMessage {
   type: 'runs';
   runs: RunInfo[];
 }
-/**
- * Metric rows in columnar form: one array per column, every one `length` long. `null` stands for a
- * row without a value in that column or a value that is not a finite number (JSON, which the
- * webview channel uses, has no NaN or Infinity); wall-clock columns (`time`, `wallTime`) hold
- * numbers (seconds or epoch milliseconds), never date strings.
- */
-export type MetricColumns = Record<string, (number | null)[]>;
+/** Metric rows in columnar form, as the engine sends them (protocol/metric-columns.ts). */
+export type { MetricColumns } from './metric-columns';
 
 /**
  * Rows for one run: as row objects (`rows`) or as columns (`columns` + `length`), never both;
@@ -118,18 +114,8 @@ function checkRunMetrics(o: Record<string, unknown>, where: string): void {
     check(Array.isArray(o.rows) && (o.rows as unknown[]).every(isObj), `${where}.rows: expected an array of objects`);
     return;
   }
-  const n = o.length;
-  check(typeof n === 'number' && Number.isInteger(n) && n >= 0, `${where}.length: expected the number of rows`);
-  check(isObj(o.columns), `${where}.columns: expected an object of arrays`);
-  for (const [key, col] of Object.entries(o.columns as Record<string, unknown>)) {
-    check(Array.isArray(col), `${where}.columns.${key}: expected an array`);
-    const a = col as unknown[];
-    check(a.length === n, `${where}.columns.${key}: ${a.length} values for ${n as number} rows`);
-    for (let i = 0; i < a.length; i++) {
-      const v = a[i];
-      if (typeof v !== 'number' && v !== null) throw new ViewProtocolError(`${where}.columns.${key}[${i}]: expected a number or null`);
-    }
-  }
+  const problem = columnsProblem(o.columns, o.length, where);
+  if (problem) throw new ViewProtocolError(problem);
 }
 
 export function parseHostMessage(x: unknown): HostMessage {

@@ -22,7 +22,7 @@ import { SetupCheck } from '../sweep/setup-check';
 import { RunStore } from '../store';
 import { ENGINE_VERSION } from '../version';
 import { MetricsBatcher } from './metrics-batcher';
-import { encodeRowNonFinite } from '../store/json-codec';
+import { rowsToColumns } from '../protocol/metric-columns';
 
 export interface EngineChannel {
   send(event: EngineEvent): void;
@@ -111,9 +111,9 @@ export class EngineServer {
     }
     const controller = new AbortController();
     this.sessions.set(requestId, controller);
-    // Node's IPC channel is JSON: NaN and infinities would arrive as null. They travel as the
-    // store's markers ("NaN", "Infinity"), as in metrics.jsonl, and the host decodes them.
-    const batcher = new MetricsBatcher((runId, rows, seq) => this.channel.send({ type: 'metrics', requestId, runId, seq, rows: rows.map(encodeRowNonFinite) }));
+    // As columns, NaN and infinities as the store's markers (Node's IPC channel is JSON, which
+    // would turn them into null): the shape the rows keep up to the chart panels.
+    const batcher = new MetricsBatcher((runId, rows, seq) => this.channel.send({ type: 'metrics', requestId, runId, seq, ...rowsToColumns(rows) }));
     try {
       const experiment = loadExperiment(path.resolve(req.file));
       const store = new RunStore(req.store);

@@ -23,28 +23,6 @@ export function decodeDeep(value: unknown): unknown {
   return decodeScalar(value);
 }
 
-/**
- * A row as it crosses a JSON boundary (metrics.jsonl, the engine's IPC channel): non-finite numbers
- * as their marker strings. The row itself when it has none (the common case allocates nothing).
- */
-export function encodeRowNonFinite(row: MetricRow): MetricRow {
-  let out: MetricRow | undefined;
-  for (const key in row) {
-    const v = row[key];
-    if (typeof v === 'number' && v - v !== 0) (out ??= { ...row })[key] = String(v);
-  }
-  return out ?? row;
-}
-
-/** The inverse of encodeRowNonFinite, in place: marker strings become NaN and infinities again. */
-export function decodeRowNonFinite(row: MetricRow): MetricRow {
-  for (const key in row) {
-    const v = row[key];
-    if (typeof v === 'string' && Object.hasOwn(NON_FINITE, v)) row[key] = NON_FINITE[v];
-  }
-  return row;
-}
-
 export function stringifyJson(value: unknown, indent?: number): string {
   return JSON.stringify(value, nonFiniteReplacer, indent);
 }

@@ -391,7 +391,7 @@ export class EngineSupervisor {
       return;
     }
     const { session, ended } = this.book.apply(event, this.now());
-    if (event.type === 'metrics') this.recent.add(event.runId, event.rows, event.seq);
+    if (event.type === 'metrics') this.recent.add(event.runId, event, event.seq);
     if (event.type === 'experimentFailed') this.options.log(event.reason === 'cancelled' ? 'info' : 'error', `session ${event.requestId}: ${event.reason}: ${event.message}`);
     if (event.type === 'experimentFinished') this.options.log('info', `session ${event.requestId}: ${event.experiment} finished (${event.runs.length} runs)`);
     if (session && event.type === 'experimentStarted') {

@@ -1,17 +1,20 @@
-// The metric rows the engine sent in the last few seconds, per run, with their sequence numbers.
-// The engine's store writer flushes rows every 250 ms, so a panel opened right now may find the
-// newest rows not yet on disk: it takes the store's rows (numbered 0 .. nextSeq - 1) and then the
-// recent rows from nextSeq on. Older rows are surely on disk and dropped.
+// The metric rows the engine sent in the last few seconds, per run, with their sequence numbers,
+// as the columns they came in. The engine's store writer flushes rows every 250 ms, so a panel
+// opened right now may find the newest rows not yet on disk: it takes the store's rows (numbered
+// 0 .. nextSeq - 1) and then the recent rows from nextSeq on. Older rows are surely on disk and dropped.
+import { concatColumns, rowsToColumns, sliceColumns, type ColumnChunk } from '../../../engine/src/protocol';
 import type { MetricRow } from '../../../engine/src';
 
 export const RECENT_WINDOW_MS = 3000;
 
 interface Chunk {
   at: number;
-  /** Sequence number of rows[0]. */
+  /** Sequence number of the chunk's first row. */
   seq: number;
-  rows: MetricRow[];
+  rows: ColumnChunk;
 }
+
+const EMPTY: ColumnChunk = { columns: {}, length: 0 };
 
 export class RecentRows {
   private readonly chunks = new Map<string, Chunk[]>();
@@ -22,7 +25,7 @@ export class RecentRows {
   ) {}
 
   /** Rows of `runId` numbered `seq`, `seq + 1`, ... */
-  add(runId: string, rows: MetricRow[], seq: number): void {
+  add(runId: string, rows: ColumnChunk, seq: number): void {
     if (!rows.length) return;
     const t = this.now();
     const list = this.chunks.get(runId) ?? [];
@@ -32,18 +35,18 @@ export class RecentRows {
   }
 
   /** The recent rows of a run numbered `from` and up, as one consecutive run of rows starting at `from` (empty if there is none). */
-  since(runId: string, from: number): MetricRow[] {
+  since(runId: string, from: number): ColumnChunk {
     this.prune(this.now());
-    const out: MetricRow[] = [];
+    const out: ColumnChunk[] = [];
     let next = from;
     for (const c of this.chunks.get(runId) ?? []) {
       const end = c.seq + c.rows.length;
       if (end <= next) continue;
       if (c.seq > next) break; // a hole: what follows cannot be joined
-      for (let i = next - c.seq; i < c.rows.length; i++) out.push(c.rows[i]);
+      out.push(sliceColumns(c.rows, next - c.seq));
       next = end;
     }
-    return out;
+    return out.length ? concatColumns(out) : EMPTY;
   }
 
   forget(runId: string): void {
@@ -63,8 +66,9 @@ export class RecentRows {
   }
 }
 
-/** The store's rows (numbered 0 .. nextSeq - 1) followed by the recent rows it does not have yet. */
-export function joinStoreAndRecent(stored: { rows: MetricRow[]; nextSeq: number }, recent: RecentRows, runId: string): { rows: MetricRow[]; nextSeq: number } {
+/** The store's rows (numbered 0 .. nextSeq - 1) followed by the recent rows it does not have yet, as columns. */
+export function joinStoreAndRecent(stored: { rows: readonly MetricRow[]; nextSeq: number }, recent: RecentRows, runId: string): ColumnChunk & { nextSeq: number } {
   const extra = recent.since(runId, stored.nextSeq);
-  return extra.length ? { rows: stored.rows.concat(extra), nextSeq: stored.nextSeq + extra.length } : stored;
+  const rows = rowsToColumns(stored.rows);
+  return extra.length ? { ...concatColumns([rows, extra]), nextSeq: stored.nextSeq + extra.length } : { ...rows, nextSeq: stored.nextSeq };
 }

@@ -1,6 +1,7 @@
 // Bookkeeping of the engine's sessions (one per started experiment), driven by validated engine
 // events: which runs a session has, their live status, its progress, and how it ended. Pure: the
 // supervisor feeds it events and asks it which runs to mark crashed when the process dies.
+import { rowAt } from '../../../engine/src/protocol';
 import type { ExperimentOutcome } from '../api';
 import type { EngineEvent, ExperimentFinishedEvent, RunRef } from '../../../engine/src/protocol/engine-messages';
 import type { MetricRow, RunStatus } from '../../../engine/src';
@@ -104,7 +105,7 @@ export class SessionBook {
       }
       case 'metrics': {
         const run = session.runs.get(event.runId);
-        if (run && event.rows.length) run.lastRow = event.rows[event.rows.length - 1];
+        if (run && event.length) run.lastRow = rowAt(event, event.length - 1);
         return { session };
       }
       case 'progress':

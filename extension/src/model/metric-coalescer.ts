@@ -4,12 +4,10 @@
 // sequence number; live rows carry theirs (the engine numbers each run's rows at the source), so
 // rows the panel already has are cut off exactly, and a hole in the numbering is reported (the
 // panel then reloads that run) instead of being drawn as if nothing were missing.
-import type { MetricRow } from '../../../engine/src';
+import { concatColumns, sliceColumns, type ColumnChunk } from '../../../engine/src/protocol';
 
-export interface RunRows {
-  runId: string;
-  rows: MetricRow[];
-}
+/** One run's pending rows, as columns. */
+export type RunRows = { runId: string } & ColumnChunk;
 
 export interface Timers {
   now(): number;
@@ -42,7 +40,7 @@ export class MetricCoalescer {
   private readonly send: (batch: RunRows[]) => void;
   private readonly onGap: CoalescerOptions['onGap'];
   private readonly timers: Timers;
-  private pending = new Map<string, MetricRow[]>();
+  private pending = new Map<string, ColumnChunk[]>();
   /** Per run, the sequence number of the next row the panel needs. */
   private next = new Map<string, number>();
   private timer: unknown = undefined;
@@ -68,7 +66,7 @@ export class MetricCoalescer {
   }
 
   /** Buffers live rows numbered `seq`, `seq + 1`, ...; returns how many were kept (rows the panel already has are skipped). */
-  push(runId: string, seq: number, rows: MetricRow[]): number {
+  push(runId: string, seq: number, rows: ColumnChunk): number {
     if (this.disposed || rows.length === 0) return 0;
     let expected = this.next.get(runId);
     if (expected !== undefined && seq > expected && this.onGap) {
@@ -79,22 +77,22 @@ export class MetricCoalescer {
     // Unseeded runs take what comes; after a hole that a reload could not fill, too.
     const skip = expected === undefined ? 0 : Math.max(0, expected - seq);
     if (skip >= rows.length) return 0;
-    const kept = skip > 0 ? rows.slice(skip) : rows;
+    const kept = sliceColumns(rows, skip);
     this.next.set(runId, seq + rows.length);
     const list = this.pending.get(runId);
-    if (list) for (const row of kept) list.push(row);
-    else this.pending.set(runId, kept.slice());
+    if (list) list.push(kept);
+    else this.pending.set(runId, [kept]);
     this.schedule();
     return kept.length;
   }
 
   /** Takes the pending rows of one run now (e.g. to deliver them before its status changes). */
   takeRun(runId: string): RunRows | undefined {
-    const rows = this.pending.get(runId);
-    if (!rows) return undefined;
+    const chunks = this.pending.get(runId);
+    if (!chunks) return undefined;
     this.pending.delete(runId);
     if (this.pending.size === 0) this.cancelTimer();
-    return { runId, rows };
+    return { runId, ...concatColumns(chunks) };
   }
 
   /** Forgets a run (it left the panel). */
@@ -112,7 +110,7 @@ export class MetricCoalescer {
 
   pendingRows(): number {
     let n = 0;
-    for (const rows of this.pending.values()) n += rows.length;
+    for (const chunks of this.pending.values()) for (const c of chunks) n += c.length;
     return n;
   }
 
@@ -120,7 +118,7 @@ export class MetricCoalescer {
   flush(): void {
     this.cancelTimer();
     if (this.pending.size === 0 || this.disposed) return;
-    const batch: RunRows[] = [...this.pending].map(([runId, rows]) => ({ runId, rows }));
+    const batch: RunRows[] = [...this.pending].map(([runId, chunks]) => ({ runId, ...concatColumns(chunks) }));
     this.pending = new Map();
     this.lastFlush = this.timers.now();
     this.flushes += 1;

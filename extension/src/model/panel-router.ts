@@ -2,7 +2,8 @@
 // dashboard follows a new session, which critical-batch-size panel must be recomputed. Pure: the
 // panel manager applies the actions.
 import type { EngineEvent } from '../../../engine/src/protocol/engine-messages';
-import { isTerminalStatus, type MetricRow, type RunStatus } from '../../../engine/src';
+import { isTerminalStatus, type RunStatus } from '../../../engine/src';
+import type { ColumnChunk } from '../../../engine/src/protocol';
 import { samePath } from './experiment-runs';
 import type { PanelState } from './panel-state';
 
@@ -14,7 +15,7 @@ export interface PanelSubscription {
 }
 
 export type PanelAction =
-  | { panelId: string; type: 'metrics'; runId: string; seq: number; rows: MetricRow[] }
+  | { panelId: string; type: 'metrics'; runId: string; seq: number; rows: ColumnChunk }
   | { panelId: string; type: 'runStatus'; runId: string; status: RunStatus; summary?: Record<string, unknown> }
   /** The run list's metadata changed (a run ended with its hyperparameters and summary): re-send it. */
   | { panelId: string; type: 'refreshRuns' }
@@ -46,7 +47,7 @@ export function routeEngineEvent(event: EngineEvent, panels: readonly PanelSubsc
       break;
     case 'metrics':
       for (const p of panels) {
-        if (p.state.kind !== 'criticalBatch' && p.runIds.has(event.runId)) actions.push({ panelId: p.id, type: 'metrics', runId: event.runId, seq: event.seq, rows: event.rows });
+        if (p.state.kind !== 'criticalBatch' && p.runIds.has(event.runId)) actions.push({ panelId: p.id, type: 'metrics', runId: event.runId, seq: event.seq, rows: { columns: event.columns, length: event.length } });
       }
       break;
     case 'runStatus':

@@ -6,9 +6,9 @@ import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { HostMessage, PanelKind } from '../../../engine/src/protocol/view-messages';
 import { parseViewMessage } from '../../../engine/src/protocol/view-messages';
-import type { MetricRow, RunStatus } from '../../../engine/src';
+import type { RunStatus } from '../../../engine/src';
 import { MetricCoalescer } from '../model/metric-coalescer';
-import { bulkMetricsMessages, liveMetricsMessage, metricsMessage } from '../model/metric-columns';
+import { bulkMetricsMessages, liveMetricsMessage, metricsMessage, type RunRows } from '../model/metric-columns';
 import type { PanelAction } from '../model/panel-router';
 import { panelRunIds, panelTitle, type PanelState } from '../model/panel-state';
 import { runLabel } from '../model/run-view';
@@ -123,7 +123,7 @@ export class ChartPanel implements vscode.Disposable {
         if (!this.ready) break;
         // Rows first, then the status that ends them.
         const pending = this.coalescer.takeRun(action.runId);
-        if (pending) this.post(metricsMessage(pending.runId, pending.rows));
+        if (pending) this.post(metricsMessage(pending.runId, pending));
         this.post({ type: 'runStatus', runId: action.runId, status: action.status, ...(action.summary && { summary: action.summary }) });
         break;
       }
@@ -148,7 +148,7 @@ export class ChartPanel implements vscode.Disposable {
     if (!this.ready) return;
     const { records } = loadRuns([...this.currentRunIds], this.host.data);
     let changed = records.length !== this.currentRunIds.size;
-    const finished: { runId: string; rows: MetricRow[] }[] = [];
+    const finished: RunRows[] = [];
     for (const r of records) {
       const before = this.statuses.get(r.id);
       if (before !== r.status) {
@@ -156,9 +156,9 @@ export class ChartPanel implements vscode.Disposable {
         this.statuses.set(r.id, r.status);
         // A run finished by another process: its complete rows are in the store now.
         if (before !== undefined && r.status !== 'running' && r.status !== 'queued') {
-          const { rows, nextSeq } = loadMetrics(r, this.host.data);
+          const { nextSeq, ...rows } = loadMetrics(r, this.host.data);
           this.coalescer.seed(r.id, nextSeq);
-          finished.push({ runId: r.id, rows });
+          finished.push({ runId: r.id, ...rows });
         }
       }
     }
@@ -313,12 +313,12 @@ export class ChartPanel implements vscode.Disposable {
       const { records, infos, missing } = loadRuns([...this.currentRunIds], this.host.data);
       if (missing.length) this.host.data.log(`panel "${this.title}": ${missing.length} run(s) are no longer in the store: ${missing.join(', ')}`);
       this.post({ type: 'runs', runs: infos });
-      const loaded: { runId: string; rows: MetricRow[] }[] = [];
+      const loaded: RunRows[] = [];
       for (const record of records) {
         this.statuses.set(record.id, record.status);
-        const { rows, nextSeq } = loadMetrics(record, this.host.data);
+        const { nextSeq, ...rows } = loadMetrics(record, this.host.data);
         this.coalescer.seed(record.id, nextSeq);
-        loaded.push({ runId: record.id, rows });
+        loaded.push({ runId: record.id, ...rows });
       }
       // Columnar, several runs per message: the panel draws its first frame from a few messages.
       for (const m of bulkMetricsMessages(loaded)) this.post(m);
@@ -331,10 +331,10 @@ export class ChartPanel implements vscode.Disposable {
   private reloadRun(runId: string, why: string): void {
     const record = loadRuns([runId], this.host.data).records[0];
     if (!record || !this.ready) return;
-    const { rows, nextSeq } = loadMetrics(record, this.host.data);
+    const { nextSeq, ...rows } = loadMetrics(record, this.host.data);
     this.host.data.log(`panel "${this.title}": ${why}; reloaded ${rows.length} rows of ${runId} from the store`);
     this.coalescer.seed(runId, nextSeq);
-    for (const m of bulkMetricsMessages([{ runId, rows }])) this.post(m);
+    for (const m of bulkMetricsMessages([{ runId, ...rows }])) this.post(m);
   }
 
   private async sendRuns(): Promise<void> {

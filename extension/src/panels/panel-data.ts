@@ -1,7 +1,7 @@
 // What a chart panel is sent, read from the run store (the source of truth) plus the rows the
 // engine sent in the last moments that the store may not have flushed yet. No VS Code here.
 import fs from 'node:fs';
-import type { CriticalBatchMessage, RunInfo } from '../../../engine/src/protocol/view-messages';
+import type { ColumnChunk, CriticalBatchMessage, RunInfo } from '../../../engine/src/protocol';
 import type { CriticalBatchReport, ExperimentResultRecord, MetricRow, RecordedExperimentResult, RunRecord } from '../../../engine/src';
 import { joinStoreAndRecent, type RecentRows } from '../engine/recent-rows';
 import { outlineExperiment } from '../editor/experiment-outline';
@@ -38,7 +38,7 @@ export function loadRuns(ids: readonly string[], source: PanelDataSource): { rec
  * number; `nextSeq` is the number of the first row the panel still has to receive live. Problems
  * are logged, never hidden.
  */
-export function loadMetrics(record: RunRecord, source: PanelDataSource): { rows: MetricRow[]; nextSeq: number } {
+export function loadMetrics(record: RunRecord, source: PanelDataSource): ColumnChunk & { nextSeq: number } {
   let stored: { rows: MetricRow[]; nextSeq: number } = { rows: [], nextSeq: 0 };
   try {
     const result = source.runs.readMetrics(record);

@@ -2,6 +2,7 @@
 // channel: every event passes the protocol's boundary check; trials and per-batch-size best runs
 // are announced, their metrics stream before their completion, and the critical-batch-size reports
 // arrive at the end.
+import { columnsToRows } from '../../../engine/src/protocol/metric-columns';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
@@ -58,7 +59,7 @@ test('a neural sweep through optlab serve: runs announced, metrics before comple
       const evs = events.filter((e) => (e.type === 'runStatus' || e.type === 'metrics') && e.runId === run.id);
       const end = evs.findIndex((e) => e.type === 'runStatus' && ['completed', 'diverged'].includes(e.status));
       assert.ok(end >= 0, `run ${run.label} ended`);
-      const rows = evs.flatMap((e) => (e.type === 'metrics' ? e.rows : []));
+      const rows = evs.flatMap((e) => (e.type === 'metrics' ? columnsToRows(e) : []));
       const onDisk = readFileSync(path.join(dir, 'store', 'runs', run.id, 'metrics.jsonl'), 'utf8').trim().split('\n').filter(Boolean);
       assert.equal(rows.length, onDisk.length, `every stored row of ${run.label} was streamed`);
       assert.ok(evs.slice(end + 1).every((e) => e.type !== 'metrics'), `no rows of ${run.label} after its end`);

@@ -1,6 +1,7 @@
 // Columnar store of the metric rows a panel holds: one growable Float64Array per column and run,
 // appended in place (amortised doubling), never re-queried. Pure: no DOM, runs in Node for the
 // unit tests and the benchmark.
+import { cellNumber } from '../../../engine/src/protocol/metric-columns';
 import type { MetricColumns, RunMetrics } from '../../../engine/src/protocol/view-messages';
 import type { MetricRow } from '../../../engine/src/protocol';
 
@@ -154,7 +155,7 @@ export class RunSeries {
       }
       for (let i = 0; i < n; i++) {
         const v = src[i];
-        col[start + i] = v === null ? NaN : v;
+        col[start + i] = typeof v === 'number' ? v : cellNumber(v);
       }
     }
     const wt = columns.wallTime;
@@ -169,8 +170,9 @@ export class RunSeries {
       for (let i = 0; i < n; i++) {
         // wallTime wins over time, as in append().
         const w = wt === undefined ? null : wt[i];
-        const tv = w !== null ? w : tt === undefined ? null : tt[i];
-        if (tv === null) {
+        const t = w !== null ? w : tt === undefined ? null : tt[i];
+        const tv = typeof t === 'string' ? NaN : t;
+        if (tv === null || Number.isNaN(tv)) {
           wall[start + i] = NaN;
           continue;
         }
