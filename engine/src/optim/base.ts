@@ -137,6 +137,8 @@ export function chain(...args: (GradientTransformation<State> | ChainOptions)[])
     name: opts.name ?? 'chain',
     needs,
     terminal: ts.length > 0 && ts[ts.length - 1].terminal === true,
+    // A part that gathers statistics first holds the whole chain's updates at zero meanwhile.
+    ...(ts.some((t) => (t.warmupSteps ?? 0) > 0) && { warmupSteps: Math.max(...ts.map((t) => t.warmupSteps ?? 0)) }),
     init(params) {
       const states: State[] = [];
       try {

@@ -161,6 +161,12 @@ export interface GradientTransformation<S extends State = State> {
    * iterates evaluates params + updates). chain() enforces it.
    */
   readonly terminal?: boolean;
+  /**
+   * Updates at the start that only gather statistics and leave the parameters where they are
+   * (K-FAC's burn-in). The loop runs them before its first step and does not count them as
+   * steps: steps to a target count updates that move the parameters (kfac-jax does the same).
+   */
+  readonly warmupSteps?: number;
   init(params: Params): S;
   update(grads: Params, state: S, params: Params, extras: Extras): UpdateResult<S>;
   /**

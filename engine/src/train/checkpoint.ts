@@ -14,9 +14,11 @@ export const CHECKPOINT_VERSION = 1;
 
 export interface Checkpoint {
   version: 1;
-  /** Steps taken = the minibatcher's next step. */
+  /** Steps taken; the minibatcher's next step is warmupDone + step. */
   step: number;
   examples: number;
+  /** Warm-up updates done before step 1 (K-FAC's burn-in); absent in checkpoints written before they were counted apart. */
+  warmupDone?: number;
   /** Seconds of training so far. */
   wallTime: number;
   seed: number;

@@ -131,6 +131,10 @@ export async function train(o: TrainOptions): Promise<TrainResult & { params?: P
   let state: State;
   let step = 0;
   let examples = 0;
+  // Updates that only gather statistics (K-FAC's burn-in, GradientTransformation.warmupSteps): run
+  // before step 1, on minibatches of their own, and not counted as steps or logged as rows.
+  const warmupSteps = Math.max(0, Math.floor(tx.warmupSteps ?? 0));
+  let warmupDone = 0;
   let wallBase = 0;
   let divergeAbove: number | null = budget.divergeAbove ?? null;
   let evaluations = 0;
@@ -146,6 +150,7 @@ export async function train(o: TrainOptions): Promise<TrainResult & { params?: P
     ({ params, state } = restoreTensors(doc));
     step = doc.step;
     examples = doc.examples;
+    warmupDone = doc.warmupDone ?? 0;
     wallBase = doc.wallTime;
     divergeAbove = budget.divergeAbove ?? doc.divergeAbove;
     evaluations = doc.evaluations;
@@ -153,7 +158,7 @@ export async function train(o: TrainOptions): Promise<TrainResult & { params?: P
     lastEvaluation = doc.lastEvaluation;
     lastLoss = doc.lastLoss;
     resumedFrom = doc.step;
-    batcher.seek(step);
+    batcher.seek(warmupDone + step);
   } else {
     params = model.init(seed);
     try {
@@ -187,7 +192,7 @@ export async function train(o: TrainOptions): Promise<TrainResult & { params?: P
   let stoppedByLimit = false;
 
   const saveCheckpoint = (dir: string) =>
-    writeCheckpoint(dir, { step, examples, wallTime: wallTime(), seed, batchSize, divergeAbove, evaluations, bestEvaluation, lastEvaluation, lastLoss }, params, state);
+    writeCheckpoint(dir, { step, examples, warmupDone, wallTime: wallTime(), seed, batchSize, divergeAbove, evaluations, bestEvaluation, lastEvaluation, lastLoss }, params, state);
 
   try {
     while (true) {
@@ -202,9 +207,10 @@ export async function train(o: TrainOptions): Promise<TrainResult & { params?: P
         break;
       }
       const batch = batcher.next();
-      const nextStep = step + 1;
-      const evalNow = schedule?.isEvalStep(nextStep) ?? false;
-      const logNow = nextStep % logEvery === 0 || evalNow || nextStep === limit;
+      const warming = warmupDone < warmupSteps;
+      const nextStep = warming ? step : step + 1;
+      const evalNow = !warming && (schedule?.isEvalStep(nextStep) ?? false);
+      const logNow = !warming && (nextStep % logEvery === 0 || evalNow || nextStep === limit);
 
       // ---- loss, gradients and the extras the optimizer needs (train/inputs) ----
       const { x, y } = batchTensors(batch);
@@ -242,8 +248,11 @@ export async function train(o: TrainOptions): Promise<TrainResult & { params?: P
       }
 
       // ---- divergence ----
-      step = nextStep;
-      examples += batch.size;
+      if (warming) warmupDone += 1;
+      else {
+        step = nextStep;
+        examples += batch.size;
+      }
       lastLoss = lossValue;
       if (divergeAbove === null) divergeAbove = Number.isFinite(lossValue) && lossValue > 0 ? DEFAULT_DIVERGE_FACTOR * lossValue : null;
       if (!Number.isFinite(lossValue) || (divergeAbove !== null && lossValue > divergeAbove)) {
@@ -271,6 +280,8 @@ export async function train(o: TrainOptions): Promise<TrainResult & { params?: P
       } finally {
         tf.dispose(owned);
       }
+
+      if (warming) continue;
 
       // ---- evaluation and metrics ----
       const row: MetricRow = { step, examples, wallTime: 0, loss: lossValue };
@@ -319,6 +330,7 @@ export async function train(o: TrainOptions): Promise<TrainResult & { params?: P
     status,
     stepsToTarget,
     steps: step,
+    ...(warmupDone > 0 && { warmupSteps: warmupDone }),
     examples,
     wallTime: wallTime(),
     finalLoss: lastLoss,

@@ -92,8 +92,10 @@ export interface TrainResult {
   status: TrainStatus;
   /** First evaluated step at which the target held; null when it was not reached. */
   stepsToTarget: number | null;
-  /** Steps taken (including those before a resume). */
+  /** Steps taken (including those before a resume): updates that moved the parameters. */
   steps: number;
+  /** Updates before step 1 that only gathered statistics (K-FAC's burn-in), when there were any: not in steps or stepsToTarget. */
+  warmupSteps?: number;
   examples: number;
   /** Seconds of training (including those before a resume). */
   wallTime: number;

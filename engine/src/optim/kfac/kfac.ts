@@ -184,6 +184,8 @@ export function kfac(options: Partial<KfacOptions> = {}): GradientTransformation
   return {
     name: 'kfac',
     needs,
+    // Burn-in: factor statistics only, zero updates (below); not training steps.
+    warmupSteps: o.burnIn,
     init: () => ({ count: 0, updates: 0, lambda: o.damping, emaWeight: 0, layers: {}, inverses: null, pending: null, delta0: null }),
     update(grads, state, params, extras) {
       requireExtras('kfac', needs, extras);

@@ -99,6 +99,8 @@ export async function scheduleTrials(sweep: SweepState, runner: TrialRunner, sto
       reachedTarget: steps !== null,
       examplesToTarget: steps === null ? null : (result?.examples ?? steps * t.batchSize),
       steps: result?.steps ?? 0,
+      // K-FAC's burn-in: statistics-only updates before step 1, not counted in the steps above.
+      ...(result?.warmupSteps !== undefined && { warmupSteps: result.warmupSteps }),
       stoppedEarly: limit < 1 || (result?.stoppedByLimit ?? false),
       stepLimit: Math.max(0, limit),
       finalLoss: result?.finalLoss ?? null,
