@@ -240,7 +240,9 @@ export async function train(o: TrainOptions): Promise<TrainResult & { params?: P
           c.dispose();
         }
         grads = main.grads;
-        const inputs = { model, params, x, target: tgt, output: output!, rows: batch.size, main, loss: lossValue, step, seed, needs, own, shared: stepMemo() };
+        // `step` here is the minibatch's index, warm-up included: per-step randomness (sampled
+        // targets) follows the minibatches, whatever counts as a step.
+        const inputs = { model, params, x, target: tgt, output: output!, rows: batch.size, main, loss: lossValue, step: warmupDone + step, seed, needs, own, shared: stepMemo() };
         provideInputs(inputs, extras);
       } catch (err) {
         tf.dispose(owned);
