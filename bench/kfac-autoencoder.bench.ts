@@ -88,7 +88,7 @@ async function main(): Promise<void> {
     const am = median(a);
     console.log(
       `E3 to ${fraction} x initial (${target.toPrecision(4)}), ${backend}: ` +
-        `K-FAC ${kSteps === null ? 'not reached' : `${kSteps} steps (${kSteps - BURN_IN} updates)`} in ${km.toFixed(0)} ms (${kSteps ? (km / kSteps).toFixed(1) : '-'} ms/step); ` +
+        `K-FAC ${kSteps === null ? 'not reached' : `${kSteps} steps (after ${BURN_IN} burn-in updates, not counted)`} in ${km.toFixed(0)} ms (${kSteps ? (km / kSteps).toFixed(1) : '-'} ms/step); ` +
         `Adam lr ${best.lr} ${best.steps} steps in ${am.toFixed(0)} ms (${(am / best.steps).toFixed(1)} ms/step); ` +
         `steps ratio Adam/K-FAC ${kSteps ? (best.steps / kSteps).toFixed(2) : '-'}, wall-clock ratio Adam/K-FAC ${(am / km).toFixed(2)} (> 1: K-FAC faster), medians of ${REPS}`,
     );
