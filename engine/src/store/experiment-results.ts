@@ -20,6 +20,9 @@ export interface ExperimentKey {
   file?: string;
 }
 
+/** How a reader finds an experiment's result: its file, else its name. */
+export type ExperimentLookup = Partial<ExperimentKey>;
+
 export interface ExperimentResultRecord<R = Record<string, unknown>> {
   schemaVersion: 1;
   experiment: ExperimentKey;
@@ -36,7 +39,7 @@ export interface ExperimentResultRecord<R = Record<string, unknown>> {
  * experiment's) and a hash of what identifies it (the resolved file path, else the name), so a
  * reader that knows only the file finds it.
  */
-export function experimentResultPath(root: string, key: { name?: string; file?: string }): string {
+export function experimentResultPath(root: string, key: ExperimentLookup): string {
   const file = key.file === undefined ? undefined : path.resolve(key.file);
   if (file === undefined && key.name === undefined) throw new TypeError('an experiment is known by its file or its name');
   const id = file ?? `name:${key.name}`;
@@ -57,7 +60,7 @@ export function writeExperimentResult(sfs: StoreFs, root: string, record: Experi
 }
 
 /** The experiment's latest result; undefined when none was written. A damaged file is an error naming it. */
-export function readExperimentResult(root: string, key: { name?: string; file?: string }): ExperimentResultRecord | undefined {
+export function readExperimentResult(root: string, key: ExperimentLookup): ExperimentResultRecord | undefined {
   const file = experimentResultPath(root, key);
   let text: string;
   try {

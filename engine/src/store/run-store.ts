@@ -9,7 +9,7 @@ import { isSafeRunId, makeRunId, randomSuffix } from './ids.js';
 import { readMetricsFile, tailMetricsFile } from './metrics-reader.js';
 import { newRunRecord, parseRunRecord, serializeRunRecord } from './run-record.js';
 import { METRICS_JSONL, RUN_JSON, RunWriter, checkTransition } from './run-writer.js';
-import { readExperimentResult, writeExperimentResult, type ExperimentKey, type ExperimentResultRecord } from './experiment-results.js';
+import { readExperimentResult, writeExperimentResult, type ExperimentKey, type ExperimentLookup, type ExperimentResultRecord } from './experiment-results.js';
 import type { MetricsReadResult, MetricsTailResult, RunInit, RunRecord } from './types.js';
 
 export interface RunStoreOptions {
@@ -106,7 +106,7 @@ export class RunStore {
   }
 
   /** The experiment's latest recorded result, if any. */
-  readExperimentResult(experiment: { name?: string; file?: string }): ExperimentResultRecord | undefined {
+  readExperimentResult(experiment: ExperimentLookup): ExperimentResultRecord | undefined {
     return readExperimentResult(this.root, experiment);
   }
 

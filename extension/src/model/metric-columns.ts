@@ -3,7 +3,7 @@
 // from the store are turned into columns once. A webview message is serialised (JSON in the
 // extension host, a structured clone into the webview's frame); 500,000 row objects cost about ten
 // times as much to clone as the same numbers in one array per column. Pure: no VS Code here.
-import { concatColumns, rowsToColumns, type ColumnChunk } from '../../../engine/src/protocol/metric-columns';
+import { rowsToColumns, type ColumnChunk } from '../../../engine/src/protocol/metric-columns';
 import type { MetricRow, MetricsBatchMessage, MetricsMessage, RunMetrics } from '../../../engine/src/protocol';
 
 export { rowsToColumns };
@@ -63,4 +63,3 @@ export function liveMetricsMessage(batch: readonly RunRows[]): MetricsBatchMessa
   return batches.length > 0 ? { type: 'metricsBatch', batches } : undefined;
 }
 
-export { concatColumns };

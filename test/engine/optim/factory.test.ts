@@ -13,16 +13,8 @@ import {
   sgd,
   type Optimizer,
 } from '../../../engine/src/optim';
-import { run } from './helpers';
+import { G5, run } from './helpers';
 
-/** 5 steps with these gradients, to see schedules and momentum act. */
-const G5 = [
-  [0.5, -1],
-  [1.5, 2],
-  [-0.25, 0.5],
-  [1, 1],
-  [-2, 0.5],
-];
 
 function sameRun(a: Optimizer, b: Optimizer, what: string): void {
   const ra = run(a, G5);

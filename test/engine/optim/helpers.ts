@@ -11,6 +11,14 @@ export const G = [
   [1.5, 2],
   [-0.25, 0.5],
 ];
+/** 5 steps of gradients: enough for schedules, momentum and every option to act visibly. */
+export const G5 = [
+  [0.5, -1],
+  [1.5, 2],
+  [-0.25, 0.5],
+  [1, 1],
+  [-2, 0.5],
+];
 
 export interface Trace {
   /** Iterates x1, x2, ... */

@@ -13,20 +13,12 @@ import { resolveNaturalGradientOptions } from '../../../engine/src/optim/natural
 import { DESCRIPTORS, defineOptimizer, gridOptions, nqmFamilyOf, OPTIMIZERS, specKeys } from '../../../engine/src/optim/registry';
 import { definitionName, neuralOptimizerDefinitions } from '../../../engine/src/optim/registry/json-schema';
 import { experimentSchema, experimentSchemaText, SCHEMA_PATH } from '../../../scripts/schema/experiment-schema';
-import { run } from './helpers';
+import { G5, run } from './helpers';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 const committed = (): Json => JSON.parse(readFileSync(SCHEMA_PATH, 'utf8'));
 
-/** 5 steps with these gradients (as factory.test.ts), so that every option has a visible effect. */
-const G5 = [
-  [0.5, -1],
-  [1.5, 2],
-  [-0.25, 0.5],
-  [1, 1],
-  [-2, 0.5],
-];
 
 describe('optimizer registry', () => {
   test('the committed schema is the one the registry generates (else: run npm run gen:schema)', () => {
