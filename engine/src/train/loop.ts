@@ -186,6 +186,17 @@ export async function train(o: TrainOptions): Promise<TrainResult & { params?: P
   const t0 = clock();
   const wallTime = () => wallBase + (clock() - t0) / 1000;
   let lastYield = clock();
+  // Between updates: the optional pause for live viewing, else a yield every yieldEvery ms so that
+  // messages (a cancel) are received.
+  const pace = async () => {
+    if (o.stepDelayMs) {
+      await new Promise<void>((resolve) => setTimeout(resolve, o.stepDelayMs));
+      lastYield = clock();
+    } else if (clock() - lastYield >= yieldEvery) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      lastYield = clock();
+    }
+  };
   let status: TrainStatus = 'budget';
   let stepsToTarget: number | null = null;
   let divergence: string | undefined;
@@ -283,7 +294,11 @@ export async function train(o: TrainOptions): Promise<TrainResult & { params?: P
         tf.dispose(owned);
       }
 
-      if (warming) continue;
+      // Warm-up updates are no steps: no row, no evaluation, no checkpoint (but a cancel still gets through).
+      if (warming) {
+        await pace();
+        continue;
+      }
 
       // ---- evaluation and metrics ----
       const row: MetricRow = { step, examples, wallTime: 0, loss: lossValue };
@@ -313,13 +328,7 @@ export async function train(o: TrainOptions): Promise<TrainResult & { params?: P
         stepsToTarget = step;
         break;
       }
-      if (o.stepDelayMs) {
-        await new Promise<void>((resolve) => setTimeout(resolve, o.stepDelayMs));
-        lastYield = clock();
-      } else if (clock() - lastYield >= yieldEvery) {
-        await new Promise<void>((resolve) => setImmediate(resolve));
-        lastYield = clock();
-      }
+      await pace();
     }
     if (o.checkpoint?.atEnd && status !== 'diverged') saveCheckpoint(o.checkpoint.dir);
   } catch (err) {
