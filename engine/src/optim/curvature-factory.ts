@@ -31,6 +31,9 @@ export function kfacFromSpec(values: KfacSpecValues, learningRate: Schedule | un
   const fixedOnly = (key: string) => check(given[key] === undefined || learningRate !== undefined, key, `${where}: ${key} applies only with a learningRate (the fixed-step mode); the adaptive mode chooses the step itself`);
   fixedOnly('momentum');
   fixedOnly('klClip');
+  // kfac-jax and tf-kfac make the fixed mode's damping an explicit choice: a silent 150 that never
+  // adapts would decide the result without the user seeing it.
+  check(learningRate === undefined || given.damping !== undefined, 'damping', `${where}: with a learningRate (the fixed-step mode) give the damping explicitly, e.g. "damping": [1, 10, 100]; add "adaptDamping": true to adapt it by Levenberg-Marquardt from there`);
   const { minDamping, maxDamping } = values;
   if (given.minDamping !== undefined && given.maxDamping !== undefined) check(minDamping! <= maxDamping!, 'minDamping', `${where}: minDamping ${minDamping} exceeds maxDamping ${maxDamping}`);
   return withNorms('kfac', specError(where, () => kfac(withoutUndefined({ ...values, learningRate })) as GradientTransformation<State>));

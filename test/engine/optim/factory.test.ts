@@ -131,6 +131,10 @@ test('curvature optimizers from specs: K-FAC adaptive without a learning rate, s
   rejects({ type: 'kfac', klClip: 0.01 }, 'klClip', /klClip applies only with a learningRate/);
   rejects({ type: 'kfac', schedule: { warmupSteps: 5 } }, 'schedule', /schedule needs a learningRate/);
   rejects({ type: 'kfac', damping: 0 }, 'damping', /damping must be > 0, got 0/);
+  // The fixed-step mode has no default damping (kfac-jax and tf-kfac make it an explicit choice).
+  rejects({ type: 'kfac', learningRate: 0.1 }, 'damping', /optimizer "kfac": with a learningRate \(the fixed-step mode\) give the damping explicitly/);
+  rejects({ type: 'kfac', learningRate: 0.1, adaptDamping: true }, 'damping', /give the damping explicitly/);
+  assert.equal(makeOptimizer({ type: 'kfac', learningRate: 0.1, damping: 3 }).name, 'kfac');
   rejects({ type: 'kfac', minDamping: 1, maxDamping: 0.1 }, 'minDamping', /minDamping 1 exceeds maxDamping 0.1/);
   rejects({ type: 'kfac', statsFraction: 1.5 }, 'statsFraction', /statsFraction must be <= 1/);
   rejects({ type: 'kfac', inverseEvery: 2.5 }, 'inverseEvery', /inverseEvery must be an integer/);

@@ -120,8 +120,8 @@ describe('optimizer registry', () => {
     const specs: Json[] = [
       ...DESCRIPTORS.filter((d) => d.learningRate !== 'optional').map((d) => ({ type: d.type, learningRate: 0.1 })),
       { type: 'kfac' },
-      { type: 'kfac', learningRate: 0.1 },
-      { type: 'kfac', learningRate: 0.1, adaptDamping: true, statsFraction: 0.5, quadModelFraction: 0.5, subsetMinRows: 4 },
+      { type: 'kfac', learningRate: 0.1, damping: 1 },
+      { type: 'kfac', learningRate: 0.1, damping: 1, adaptDamping: true, statsFraction: 0.5, quadModelFraction: 0.5, subsetMinRows: 4 },
       { type: 'ngd', learningRate: 1, method: 'cg' },
     ];
     for (const spec of specs) {

@@ -14,7 +14,11 @@ export interface KfacOptions {
   learningRate?: number | Schedule;
   /** Fixed mode only: momentum on the previous update, in [0, 1). Default 0.9. */
   momentum: number;
-  /** Initial Levenberg-Marquardt damping lambda, >= 0. Default 150 (the paper's autoencoders). */
+  /**
+   * Initial Levenberg-Marquardt damping lambda, >= 0. Adaptive mode: default 150 (the paper's
+   * autoencoders). Fixed mode (learningRate given): required, as in kfac-jax and tf-kfac, since no
+   * default suits every model and, unless adaptDamping is set, it never moves.
+   */
   damping: number;
   /** eta: the L2 coefficient added to the objective (h + eta/2 |theta|^2), >= 0. Default 0. */
   l2: number;
@@ -123,6 +127,7 @@ const nonNegInt = (x: unknown): x is number => finite(x) && Number.isInteger(x) 
 export function resolveKfacOptions(options: Partial<KfacOptions> = {}): ResolvedKfacOptions {
   const o = { ...KFAC_DEFAULTS, ...options } as KfacOptions;
   const lr = o.learningRate;
+  check(lr === undefined || options.damping !== undefined, 'damping must be given with a learningRate (the fixed-step mode has no default damping; add adaptDamping: true to adapt it from there)');
   check(lr === undefined || typeof lr === 'function' || (finite(lr) && lr > 0), `learningRate must be > 0 or a schedule, got ${String(lr)}`);
   check(finite(o.momentum) && o.momentum >= 0 && o.momentum < 1, `momentum must be in [0, 1), got ${o.momentum}`);
   check(finite(o.damping) && o.damping >= 0, `damping must be >= 0, got ${o.damping}`);

@@ -30,8 +30,8 @@ export const kfac = defineOptimizer({
       ...positive,
       grid: true,
       default: D.damping,
-      doc: "Initial Tikhonov damping lambda to search (> 0; the default is the paper's autoencoder value).",
-      markdown: "Initial Tikhonov damping λ to search (each > 0; the default is the paper's autoencoders'); adapted by the Levenberg-Marquardt rule.",
+      doc: "Initial Tikhonov damping lambda to search (> 0). The default (the paper's autoencoder value) applies to the adaptive mode only: with a learningRate it must be given.",
+      markdown: "Initial Tikhonov damping λ to search (each > 0); adapted by the Levenberg-Marquardt rule. The default (the paper's autoencoders') applies to the adaptive mode only: with a `learningRate` (fixed-step mode) give it explicitly, as kfac-jax requires; it then stays fixed unless `adaptDamping` is true.",
     },
     minDamping: {
       ...positive,

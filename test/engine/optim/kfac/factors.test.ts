@@ -105,7 +105,7 @@ test('bias-corrected EMA with burn-in, by hand', () => {
 });
 
 test('the transform averages its factors that way, and burn-in steps do not move the parameters', () => {
-  const tx = kfac({ learningRate: 0.1, burnIn: 2, emaDecay: 0.5, asyncInverses: false });
+  const tx = kfac({ learningRate: 0.1, damping: 150, burnIn: 2, emaDecay: 0.5, asyncInverses: false });
   const params = { w: tf.zeros([1, 1]), b: tf.zeros([1]) };
   const grads = { w: tf.ones([1, 1]), b: tf.ones([1]) };
   let state = tx.init(params);

@@ -36,8 +36,10 @@ test('needs: quadModelFraction asks for the output space on a subset; merged, th
   assert.equal(kfac({ quadModelFraction: 1 }).needs.outputSpaceFraction, undefined);
   assert.equal(kfac({ quadModelFraction: 0.25 }).needs.outputSpaceFraction, 0.25);
   // Fixed mode without LM builds no output space at all.
-  assert.equal(kfac({ learningRate: 0.1, quadModelFraction: 0.25 }).needs.outputSpace, undefined);
-  assert.equal(kfac({ learningRate: 0.1, quadModelFraction: 0.25, adaptDamping: true }).needs.outputSpaceFraction, 0.25);
+  assert.equal(kfac({ learningRate: 0.1, damping: 1, quadModelFraction: 0.25 }).needs.outputSpace, undefined);
+  assert.equal(kfac({ learningRate: 0.1, damping: 1, quadModelFraction: 0.25, adaptDamping: true }).needs.outputSpaceFraction, 0.25);
+  // The fixed-step mode has no default damping: a library caller chooses it too.
+  assert.throws(() => kfac({ learningRate: 0.1 }), /damping must be given with a learningRate/);
   assert.throws(() => kfac({ quadModelFraction: 0 }), /quadModelFraction must be in \(0, 1\]/);
   assert.throws(() => kfac({ quadModelFraction: 1.5 }), /quadModelFraction/);
   assert.equal(mergeNeeds([{ outputSpace: true, outputSpaceFraction: 0.25 }, { outputSpace: true, outputSpaceFraction: 0.5 }]).outputSpaceFraction, 0.5);
