@@ -50,14 +50,14 @@ function firstUpdate(p: { params: Params; hand: HandExtras }, options: Partial<K
   return { ...out, state: r.state as KfacState };
 }
 
-/** The matrix of U -> L U R + d U on (IN + 1) x HID matrices (row-major unknowns), dense. */
-function sandwich(l: Float64Array, r: Float64Array, d: number): Float64Array {
-  const n = KA * HID;
+/** The matrix of U -> L U R + d U on ka x HID matrices (row-major unknowns), dense. */
+function sandwich(l: Float64Array, r: Float64Array, d: number, ka = KA): Float64Array {
+  const n = ka * HID;
   const k = new Float64Array(n * n);
-  for (let i = 0; i < KA; i++)
+  for (let i = 0; i < ka; i++)
     for (let j = 0; j < HID; j++)
-      for (let p = 0; p < KA; p++)
-        for (let q = 0; q < HID; q++) k[(i * HID + j) * n + p * HID + q] = l[i * KA + p] * r[q * HID + j] + (i === p && j === q ? d : 0);
+      for (let p = 0; p < ka; p++)
+        for (let q = 0; q < HID; q++) k[(i * HID + j) * n + p * HID + q] = l[i * ka + p] * r[q * HID + j] + (i === p && j === q ? d : 0);
   return k;
 }
 
@@ -168,5 +168,26 @@ test('KL clipping scales the step by min(1, sqrt(klClip / (lr^2 |grad . Delta|))
     disposeTree(r.updates);
     disposeState(r.state);
   }
+  p.dispose();
+});
+
+test('a layer without a bias: W moves by -lr (A (x) G + lambda I)^-1 grad_W with A = x^T x / B (no homogeneous coordinate), and b, now in no layer, by -lr grad_b [guards: stackGradient/unstackUpdate without a bias]', () => {
+  const p = problem(1);
+  const lambda = 0.5;
+  const lr = 0.4;
+  const tap = p.hand.extras.layerStats!.fc;
+  const { bias: _bias, ...noBias } = tap;
+  const extras = { ...p.hand.extras, layerStats: { fc: noBias } };
+  const tx = kfac({ burnIn: 0, asyncInverses: false, minDamping: 0, learningRate: lr, momentum: 0, damping: lambda, exactInverses: true, adaptDamping: false });
+  const r = tx.update(p.hand.grads, tx.init(p.params), p.params, extras);
+  const layer = (r.state as KfacState).layers.fc;
+  assert.equal(layer.dimA, IN, 'A has no homogeneous coordinate');
+  const w = Array.from(solve(sandwich(layer.a, layer.g, lambda, IN), IN * HID, flatten(p.hand.grads, ['w'])), (u) => -lr * u);
+  const err = relativeError(flatten(r.updates, ['w']), w);
+  assert.ok(err < 1e-4, `W update vs hand computation: relative error ${err}`);
+  const errB = relativeError(flatten(r.updates, ['b']), Array.from(flatten(p.hand.grads, ['b']), (g) => -lr * g));
+  assert.ok(errB < 1e-6, `b update vs -lr grad_b: relative error ${errB}`);
+  disposeTree(r.updates);
+  disposeState(r.state);
   p.dispose();
 });
