@@ -191,3 +191,30 @@ test('a layer without a bias: W moves by -lr (A (x) G + lambda I)^-1 grad_W with
   disposeState(r.state);
   p.dispose();
 });
+
+test("adaptive mode: qmodel_change and rho's prediction are M(delta) - M(0) with F + eta I at the chosen alpha, and alpha minimises M with F + (lambda + eta) I [guards: lambda in rho's model; the qmodel_change stat]", () => {
+  const p = problem(1);
+  const lambda = 1.5;
+  const eta = 0.1;
+  const r = firstUpdate(p, { damping: lambda, l2: eta, exactInverses: true, adaptEvery: 1 });
+  const theta = flatten(p.params, NAMES);
+  const g = l2Grad(flatten(p.hand.grads, NAMES), theta, eta);
+  const d = r.update;
+  const fd = flatten(p.hand.curvature(r.updates), NAMES);
+  const model = (damping: number) => dotf(g, d) + 0.5 * (dotf(d, fd) + damping * dotf(d, d));
+  const predicted = model(eta);
+  assert.ok(Math.abs(r.stats.qmodel_change - predicted) < 1e-4 * Math.abs(predicted), `qmodel_change ${r.stats.qmodel_change} vs hand ${predicted}`);
+  assert.ok(Math.abs(model(lambda + eta) - predicted) > 0.05 * Math.abs(predicted), 'lambda in the model indistinguishable');
+  // First step (no delta0): alpha minimises M along Delta with C = F + (lambda + eta) I, so the
+  // damped change there is -1/2 (g . delta): M = a g.D + a^2/2 D^T C D at a* gives -a* g.D / 2.
+  const damped = model(lambda + eta);
+  assert.ok(Math.abs(damped - 0.5 * dotf(g, d)) < 1e-3 * Math.abs(damped), `damped change ${damped} vs -1/2 g.delta ${0.5 * dotf(g, d)}`);
+  const moved = applyUpdates(p.params, r.updates);
+  const thetaNew = flatten(moved, NAMES);
+  const actual = p.hand.extras.lossAt!(moved) + (eta / 2) * dotf(thetaNew, thetaNew) - p.hand.extras.loss! - (eta / 2) * dotf(theta, theta);
+  disposeTree(moved);
+  assert.ok(Math.abs(r.stats.rho - actual / predicted) < 1e-3 * Math.abs(actual / predicted), `rho ${r.stats.rho} vs hand ${actual / predicted}`);
+  disposeTree(r.updates);
+  disposeState(r.state);
+  p.dispose();
+});
