@@ -270,6 +270,8 @@ const fmtTime = (ms) => (ms >= 3600e3 ? `${(ms / 3600e3).toFixed(1)} h` : ms >= 
 
 async function main() {
   const o = parseArgs(process.argv.slice(2));
+  let started = Date.now();
+  let total = 0;
   recoverPrevious();
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     process.on(sig, () => {
@@ -282,6 +284,7 @@ async function main() {
       }
       restore();
       console.error(`\nmutation: interrupted (${sig}); the mutated file is restored`);
+      if (results.length) summary(started, o, total);
       process.exit(130);
     });
   }
@@ -290,6 +293,7 @@ async function main() {
   const suites = SUITES.map((s) => ({ ...s, files: sourceFilesOf(s.src).filter((f) => !o.files.length || o.files.some((p) => path.relative(root, f).includes(p))), testFiles: testFilesOf(s.tests) })).filter((s) => s.files.length);
   if (!suites.length) fail(`no source file matches --files ${o.files.join(',')}`);
   const all = generateMutants(suites.flatMap((s) => s.files));
+  total = all.length;
   let chosen = all.map((m, i) => ({ ...m, id: i + 1 }));
   if (o.sample !== null) {
     const rand = mulberry32(o.sample);
@@ -298,9 +302,8 @@ async function main() {
       [chosen[i], chosen[j]] = [chosen[j], chosen[i]];
     }
   }
+  // A sample stays in its shuffled order: any prefix of it (an interrupted run) is a random sample too.
   chosen = chosen.slice(0, o.max);
-  if (o.sample !== null) chosen.sort((a, b) => a.id - b.id);
-  const describe = (m) => `${m.file}:${m.line}:${m.column} ${m.operator}: \`${m.original.replace(/\s+/g, ' ').slice(0, 60)}\` -> \`${m.replacement}\``;
   console.log(`mutation: ${all.length} mutants in ${suites.reduce((n, s) => n + s.files.length, 0)} files; running ${chosen.length}${o.sample !== null ? ` (seeded sample ${o.sample})` : ''}`);
   if (o.list) {
     for (const m of chosen) console.log(`  #${m.id} ${describe(m)}`);
@@ -318,9 +321,8 @@ async function main() {
     baseline.set(f, r.ms);
   }
   console.log(`mutation: baseline of ${used.length} test files passes in ${fmtTime(Date.now() - t0)}`);
+  started = Date.now();
 
-  const results = [];
-  const started = Date.now();
   for (const [n, m] of chosen.entries()) {
     const full = path.join(root, m.file);
     const suite = suites.find((s) => s.files.includes(full));
@@ -344,8 +346,14 @@ async function main() {
     results.push({ ...m, status, by });
     const done = n + 1;
     const eta = ((Date.now() - started) / done) * (chosen.length - done);
-    console.log(`[${done}/${chosen.length}] ${status.padEnd(8)} #${m.id} ${describe(m)}${by ? `  (${path.basename(by)})` : ''}  eta ${fmtTime(eta)}`);
+    const killedSoFar = results.filter((r) => r.status !== 'survived').length;
+    console.log(`[${done}/${chosen.length}] ${status.padEnd(8)} #${m.id} ${describe(m)}${by ? `  (${path.basename(by)})` : ''}  killed ${killedSoFar}/${done}, eta ${fmtTime(eta)}`);
   }
+  summary(started, o, total);
+}
+
+/** The score and the survivors of what ran (also after an interruption). */
+function summary(started, o, total) {
 
   const killed = results.filter((r) => r.status !== 'survived');
   const timeouts = results.filter((r) => r.status === 'timeout').length;
@@ -357,10 +365,13 @@ async function main() {
     for (const s of survivors) console.log(`  #${s.id} ${describe(s)}`);
   }
   if (o.json) {
-    writeFileSync(o.json, JSON.stringify({ date: new Date().toISOString(), total: all.length, sample: o.sample, max: Number.isFinite(o.max) ? o.max : null, killed: killed.length, run: results.length, timeouts, results: results.map(({ start: _start, end: _end, ...r }) => r) }, null, 2) + '\n');
+    writeFileSync(o.json, JSON.stringify({ date: new Date().toISOString(), total, sample: o.sample, max: Number.isFinite(o.max) ? o.max : null, killed: killed.length, run: results.length, timeouts, results: results.map(({ start: _start, end: _end, ...r }) => r) }, null, 2) + '\n');
     console.log(`results written to ${o.json}`);
   }
 }
+
+const results = [];
+const describe = (m) => `${m.file}:${m.line}:${m.column} ${m.operator}: \`${m.original.replace(/\s+/g, ' ').slice(0, 60)}\` -> \`${m.replacement}\``;
 
 main().catch((err) => {
   restore();
