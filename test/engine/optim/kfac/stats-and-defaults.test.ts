@@ -1,7 +1,8 @@
-// K-FAC's per-layer stats (listed per layer up to 8 layers, summarised as max and mean beyond) and
+// K-FAC's per-layer stats (listed per layer up to 8 layers, summarised as max and mean beyond),
 // the default of asyncInverses (worker-thread inverses only for factors of asyncMinSize rows or
-// more). Both were surviving mutants of `npm run mutation` (the bound 8 -> 9; >= -> < in the
-// default), so these tests pin the documented behaviour down.
+// more) and when inverses are refreshed (the first three updates, then every T3). Each was a
+// surviving mutant of `npm run mutation` (the bound 8 -> 9; >= -> < in the default; k < 3 ->
+// k >= 3), so these tests pin the documented behaviour down.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
@@ -87,4 +88,22 @@ test('asyncInverses defaults to false below asyncMinSize rows and to true from i
   // From update 3 on, refreshes (every 2nd update) go to the worker when the factors are big enough.
   assert.deepEqual(pendingAfter({ asyncMinSize: 2 }), [4]);
   assert.deepEqual(pendingAfter({ asyncMinSize: 3 }), []);
+});
+
+test('inverses are refreshed on the first three updates and then every inverseEvery updates [guards: k < 3, k % T3]', () => {
+  const tx = kfac({ ...fixed, inverseEvery: 4, asyncInverses: false });
+  let state: KfacState | null = null;
+  const refreshed: number[] = [];
+  for (let k = 0; k < 10; k++) {
+    const p = layersProblem(1, k);
+    state ??= tx.init(p.params);
+    const before = state.inverses;
+    const r = tx.update(p.grads, state, p.params, { layerStats: p.taps, stats: false });
+    state = r.state;
+    if (state.inverses !== before) refreshed.push(k);
+    tf.dispose(Object.values(r.updates));
+    p.dispose();
+  }
+  disposeState(state);
+  assert.deepEqual(refreshed, [0, 1, 2, 4, 8]);
 });
