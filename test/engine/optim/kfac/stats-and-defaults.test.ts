@@ -7,7 +7,7 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { disposeState, type LayerTap, type Params } from '../../../../engine/src/optim';
-import { kfac, type KfacOptions, type KfacState } from '../../../../engine/src/optim/kfac';
+import { kfac, resolveKfacOptions, type KfacOptions, type KfacState } from '../../../../engine/src/optim/kfac';
 import { initBackend } from '../../../../engine/src/tf/backend';
 
 before(async () => {
@@ -106,4 +106,9 @@ test('inverses are refreshed on the first three updates and then every inverseEv
   }
   disposeState(state);
   assert.deepEqual(refreshed, [0, 1, 2, 4, 8]);
+});
+
+test('inverseLag defaults to ceil(inverseEvery / 2) [guards: the default, a mutation survivor]', () => {
+  for (const [every, lag] of [[20, 10], [5, 3], [1, 1], [7, 4]]) assert.equal(resolveKfacOptions({ inverseEvery: every }).inverseLag, lag, `inverseEvery ${every}`);
+  assert.equal(resolveKfacOptions({ inverseEvery: 6, inverseLag: 2 }).inverseLag, 2);
 });
