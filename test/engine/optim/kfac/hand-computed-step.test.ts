@@ -82,6 +82,8 @@ test('L2 term eta: exact inverses use (A (x) G + (lambda + eta) I)^-1 on grad + 
   const expected = byHand(lambda + eta, l2Grad(grad, theta, eta));
   const err = relativeError(r.update, expected);
   assert.ok(err < 1e-4, `update vs hand computation: relative error ${err}`);
+  // No previous update: the reported momentum is 0 (a mutation survivor reported 1) and alpha = lr.
+  assert.deepEqual([r.stats.mu, r.stats.alpha], [0, lr]);
   // The test can tell the mutants apart: each moves the update by far more than the tolerance.
   assert.ok(relativeError(byHand(lambda - eta, l2Grad(grad, theta, eta)), expected) > 1e-2, 'lambda - eta indistinguishable');
   assert.ok(relativeError(byHand(lambda + eta, grad), expected) > 1e-2, 'without eta theta indistinguishable');
