@@ -30,7 +30,10 @@
 //  (e) GatherV2 on backends without UnsortedSegmentSum (wasm): the gradient by a one-hot matmul.
 //
 // tf.logSoftmax and tf.losses.softmaxCrossEntropy are customGrad ops that save their own output;
-// no registry entry reaches them. Use losses.ts (logSumExp(z) - <y, z>), which checks out.
+// no registry entry reaches them. Use losses.ts (logSumExp(z) - <y, z>), which checks out. No
+// correction is registered for the LogSoftmax kernel: no backend (cpu, wasm, webgl, tfjs-node)
+// implements that kernel and tf.logSoftmax never runs it, so a fix there would be dead code
+// (test/engine/tf/gradients.test.ts checks both).
 import type { GradConfig, NamedAttrMap, Tensor, Tensor4D } from '@tensorflow/tfjs';
 
 type NamedGradientMap = ReturnType<GradConfig['gradFunc']>;
@@ -57,7 +60,7 @@ function fixState(): FixState {
 }
 
 /** Kernels whose gradient is replaced (a, b, d, e). */
-export const REPLACED_GRADIENTS = ['BatchMatMul', 'Tanh', 'Sigmoid', 'Exp', 'Softmax', 'LogSoftmax', 'Elu', 'Pow', 'Max', 'Min', 'Conv2DBackpropFilter', 'GatherV2'] as const;
+export const REPLACED_GRADIENTS = ['BatchMatMul', 'Tanh', 'Sigmoid', 'Exp', 'Softmax', 'Elu', 'Pow', 'Max', 'Min', 'Conv2DBackpropFilter', 'GatherV2'] as const;
 /** Kernels that get a zero gradient when tfjs registers none (c). */
 export const ZERO_GRADIENTS = ['Greater', 'GreaterEqual', 'Less', 'LessEqual', 'Equal', 'NotEqual', 'LogicalAnd', 'LogicalOr', 'LogicalNot'] as const;
 
@@ -197,24 +200,6 @@ function buildConfigs(tf: Tf): GradConfig[] {
           const y = recording() ? tf.softmax(logits, dim) : y0;
           const dyTimesY = tf.mul(dy, y);
           return tf.sub(dyTimesY, tf.mul(tf.sum(dyTimesY, [dim], true), y));
-        },
-      };
-    },
-  });
-
-  // The LogSoftmax kernel (tf.logSoftmax itself is a customGrad op that never runs it).
-  configs.push({
-    kernelName: 'LogSoftmax',
-    inputsToSave: ['logits'],
-    outputsToSave: [true],
-    gradFunc: (dyIn, saved, attrs) => {
-      const dy = single(dyIn);
-      const [logits, v0] = saved;
-      const { axis } = attrs as unknown as { axis: number };
-      return {
-        logits: () => {
-          const value = recording() ? tf.sub(logits, tf.logSumExp(logits, axis, true)) : v0;
-          return tf.sub(dy, tf.mul(tf.sum(dy, axis, true), tf.exp(value)));
         },
       };
     },

@@ -62,6 +62,21 @@ describe('registration', () => {
     assert.ok(gradientFixesActive(tf));
   });
 
+  test('no LogSoftmax kernel gradient is needed: no backend has the kernel and tf.logSoftmax (even differentiated twice) never runs it', async () => {
+    // Why gradients.ts registers nothing for 'LogSoftmax' (issue 10: a fix there was dead code).
+    assert.ok(!(REPLACED_GRADIENTS as readonly string[]).includes('LogSoftmax'));
+    for (const backend of BACKENDS) {
+      tf = (await initBackend(backend)).tf;
+      assert.equal(tf.getKernel('LogSoftmax', tf.getBackend()), undefined, `${backend} implements LogSoftmax`);
+      const x = tf.randomNormal([3, 4], 0, 1, 'float32', 1);
+      const f = (z: Tensor) => tf.sum(tf.square(tf.logSoftmax(z)));
+      const run = await tf.profile(() => tf.grad((z: Tensor) => tf.sum(tf.square(tf.grad(f)(z))))(x));
+      assert.ok(run.kernelNames.length > 0 && !run.kernelNames.includes('LogSoftmax'), `${backend} ran ${run.kernelNames.join(', ')}`);
+      tf.dispose([x, run.result as Tensor]);
+    }
+    tf = (await initBackend('cpu')).tf;
+  });
+
   test('withStockGradients restores the fixes afterwards, even when fn throws', () => {
     registerGradientFixes(tf);
     assert.throws(() => withStockGradients(tf, () => {

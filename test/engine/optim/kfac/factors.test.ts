@@ -156,4 +156,16 @@ test('Levenberg-Marquardt: shrink above 3/4, grow below 1/4 or on NaN, clip', ()
   assert.equal(levenbergMarquardt(10, NaN, o), 10 / w);
   assert.equal(levenbergMarquardt(190, 0, o), 200);
   assert.equal(levenbergMarquardt(1e-3, 1, o), 1e-3);
+  // The thresholds exactly (kfac-jax: rho < 0.25 grows, rho > 0.75 shrinks, strictly; mutation
+  // survivors of npm run mutation: 0.25 -> 0.5, and the comparisons off by one).
+  for (const rho of [0.25, 0.3, 0.49, 0.51, 0.7, 0.75]) assert.equal(levenbergMarquardt(10, rho, o), 10, `rho ${rho} keeps lambda`);
+  assert.equal(levenbergMarquardt(10, 0.2499, o), 10 / w);
+  assert.equal(levenbergMarquardt(10, 0.7501, o), 10 * w);
+});
+
+test('emaUpdate: a null value is a first update whatever the weight (a copy of x * xScale) [mutation survivor: || -> &&]', () => {
+  const x = Float32Array.from([1, 2, 3]);
+  const out = emaUpdate(null, 3, x, 0.95, 1, 2);
+  assert.deepEqual(Array.from(out), [2, 4, 6]);
+  assert.notEqual(out.buffer, x.buffer);
 });
