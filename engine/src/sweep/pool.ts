@@ -118,7 +118,18 @@ export class ProcessPool implements TrialRunner {
             reject(new Error(m.message));
             break;
           case 'metrics':
-            if (slot.busy?.trial === m.trial) slot.busy.hooks.onMetrics(m.rows);
+            if (slot.busy?.trial === m.trial) {
+              try {
+                slot.busy.hooks.onMetrics(m.rows);
+              } catch (err) {
+                // Thrown in this listener it would be an uncaught exception: the trial fails instead,
+                // and its worker (still training it) is replaced.
+                const busy = slot.busy;
+                slot.busy = null;
+                busy.resolve({ ok: false, message: err instanceof Error ? err.message : String(err) });
+                slot.child.kill('SIGKILL');
+              }
+            }
             break;
           case 'trialDone':
           case 'trialFailed': {

@@ -11,7 +11,7 @@
 import type { CriticalBatchReport, ExperimentResult } from '../../analysis/report-types';
 import type { ResolvedExperiment } from '../../experiment/types';
 import { isNeuralProblem } from '../../experiment/types';
-import type { RunStatus, RunStore, RunWriter, StatusPatch } from '../../store';
+import { StoreError, type RunStatus, type RunStore, type RunWriter, type StatusPatch } from '../../store';
 import type { BackendInfo, WorkerSetup } from '../../sweep/messages';
 import { planSweep, type SweepPlan } from '../../sweep/plan';
 import { ProcessPool, SetupInvalid, type TrialRunner } from '../../sweep/pool';
@@ -78,12 +78,22 @@ export async function runSupervisedPlan(exp: ResolvedExperiment, plan: SweepPlan
     if (signal?.aborted || failure !== undefined) {
       const cancelled = signal?.aborted === true;
       const message = failure instanceof Error ? failure.message : String(failure);
+      // Every unfinished run is recorded as cancelled or failed where the store still allows it
+      // (after a write failure it may not: readers then see them crashed once this process ends).
       const close = (w: RunWriter) => {
-        if (w.status === 'queued' || w.status === 'running') {
-          if (cancelled) sweep.setStatus(w, 'cancelled');
-          else sweep.setStatus(w, 'failed', { error: { message, where: exp.file } });
+        try {
+          if (w.status === 'queued' || w.status === 'running') {
+            if (cancelled) sweep.setStatus(w, 'cancelled');
+            else sweep.setStatus(w, 'failed', { error: { message, where: failure instanceof StoreError && failure.path !== undefined ? failure.path : exp.file } });
+          }
+        } catch {
+          // the first failure is the one reported
         }
-        w.close();
+        try {
+          w.close();
+        } catch {
+          // idem
+        }
       };
       trials.forEach((t) => close(t.writer));
       cells.forEach((c) => close(c.writer));

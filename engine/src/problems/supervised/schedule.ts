@@ -4,7 +4,8 @@
 // (budget.relativeToSmallerBatch = f) a trial also gives up after f times the fewest steps any
 // smaller batch size of the same optimizer has needed so far.
 import type { RunSummary, TrialSummary } from '../../analysis/report-types';
-import type { RunStatus, RunStore, StatusPatch } from '../../store';
+import { StoreError, type RunStatus, type RunStore, type StatusPatch } from '../../store';
+import { errorText } from '../../store/errors';
 import { bestOfCell, stepLimitFor } from '../../sweep/plan';
 import type { TrialRunner } from '../../sweep/pool';
 import type { TrainResult } from '../../train/types';
@@ -75,13 +76,27 @@ export async function scheduleTrials(sweep: SweepState, runner: TrialRunner, sto
         { trial: ti, optimizerSpec: t.optimizerSpec, batchSize: t.batchSize, runDir: state.writer.dir, stepLimit: limit },
         {
           onMetrics: (rows) => {
-            const { from } = state.writer.appendRows(rows);
+            if (storeFailure) return;
+            let from: number;
+            try {
+              ({ from } = state.writer.appendRows(rows));
+              // Written at once (the worker already batches 100 ms): a crash loses only rows in transit.
+              state.writer.flush();
+            } catch (err) {
+              failStore(err);
+              return;
+            }
             options.onMetrics?.(state.writer.id, rows, from);
           },
         },
       );
       running.delete(ti);
-      if (r.ok) {
+      if (storeFailure) {
+        // The store cannot take this trial's rows (full disk, no permission, ...): the trial failed,
+        // whatever the worker says, and so does every trial stopped because of it.
+        status = 'failed';
+        message = errorText(storeFailure);
+      } else if (r.ok) {
         result = r.result;
         status = result.status === 'diverged' ? 'diverged' : result.status === 'cancelled' ? 'cancelled' : 'completed';
       } else {
@@ -113,9 +128,24 @@ export async function scheduleTrials(sweep: SweepState, runner: TrialRunner, sto
       ...(result?.divergence !== undefined && { divergence: result.divergence }),
     };
     const patch: StatusPatch = { summary };
-    if (status === 'failed') patch.error = { message: message ?? 'failed', where: exp.file };
-    if (state.writer.status === 'running') sweep.setStatus(state.writer, status, patch);
-    state.writer.close();
+    if (status === 'failed') patch.error = { message: message ?? 'failed', where: storeFailure ? state.writer.metricsPath : exp.file };
+    // The writer is closed (its file released) even when recording the status fails; a failed
+    // metrics file makes close() record the run 'failed' if run.json can still be written.
+    let writeError: unknown;
+    try {
+      if (state.writer.status === 'running') sweep.setStatus(state.writer, status, patch);
+    } catch (err) {
+      writeError = err;
+    }
+    try {
+      state.writer.close();
+    } catch (err) {
+      writeError ??= err;
+    }
+    if (writeError !== undefined) {
+      failStore(writeError);
+      throw writeError;
+    }
     summaries[ti] = { id: state.writer.id, label: t.label, optimizer: plan.cells[ci].optimizer.label, batchSize: t.batchSize, status, stepsToTarget: steps, steps: result?.steps ?? 0, hyperparameters: t.hyperparameters };
     // A better result prunes the cell's running trials.
     const best = bestOfCell(plan, ci, outcomes);
@@ -142,12 +172,21 @@ export async function scheduleTrials(sweep: SweepState, runner: TrialRunner, sto
 
   let next = 0;
   let failure: unknown;
+  let storeFailure: unknown;
+  /** The first write failure stops the sweep: no new trial starts and running ones are stopped. */
+  function failStore(err: unknown): void {
+    if (storeFailure !== undefined) return;
+    storeFailure = err;
+    failure ??= err;
+    void runner.stop();
+  }
   const lane = async () => {
     while (next < plan.order.length && !signal?.aborted && failure === undefined) {
       const ti = plan.order[next++];
       try {
         await runOne(ti);
       } catch (err) {
+        if (err instanceof StoreError) failStore(err);
         failure ??= err;
       }
     }
