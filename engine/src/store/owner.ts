@@ -98,7 +98,10 @@ function localOwnerState(owner: RunOwner): OwnerState {
     // EPERM: the process exists but belongs to another user.
     if ((err as NodeJS.ErrnoException).code !== 'EPERM') return { alive: false, reason: `${who} is gone` };
   }
-  const started = processStartMs(owner.pid);
+  const stat = procStat(owner.pid);
+  // A killed process its parent has not reaped yet still answers kill(pid, 0).
+  if (stat?.state === 'Z') return { alive: false, reason: `${who} is gone` };
+  const started = stat?.startMs;
   // A process that started well after the owner is another one that got the same id.
   if (started !== undefined && started > Date.parse(owner.startedAt) + 5_000) return { alive: false, reason: `${who} is gone (the id now belongs to another process)` };
   return { alive: true };
@@ -117,16 +120,16 @@ function remoteOwnerState(root: string, owner: RunOwner, now: number): OwnerStat
   return { alive: true };
 }
 
-/** Linux: when a process started (ms since the epoch), from /proc; undefined elsewhere or on error. */
-function processStartMs(pid: number): number | undefined {
+/** Linux: a process's state letter and when it started (ms since the epoch), from /proc; undefined elsewhere or on error. */
+function procStat(pid: number): { state: string; startMs: number | undefined } | undefined {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Field 22 (starttime, clock ticks since boot) comes after the parenthesized command name.
+    // After the parenthesized command name: field 3 (state), ..., field 22 (starttime, clock ticks since boot).
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const ticks = Number(fields[19]);
     const btime = /^btime (\d+)$/m.exec(fs.readFileSync('/proc/stat', 'utf8'));
-    if (!Number.isFinite(ticks) || !btime) return undefined;
-    return Number(btime[1]) * 1000 + (ticks / CLOCK_TICKS) * 1000;
+    const startMs = Number.isFinite(ticks) && btime ? Number(btime[1]) * 1000 + (ticks / CLOCK_TICKS) * 1000 : undefined;
+    return { state: fields[0], startMs };
   } catch {
     return undefined;
   }

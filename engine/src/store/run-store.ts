@@ -68,15 +68,7 @@ export class RunStore {
     const record = newRunRecord(id, init, now, owner);
     try {
       writeFileAtomicSync(this.fs, path.join(dir, RUN_JSON), serializeRunRecord(record));
-      const onWriteError = this.options.onWriteError;
-      return new RunWriter(dir, record, {
-        fs: this.fs,
-        now: () => this.now(),
-        flushIntervalMs: this.options.flushIntervalMs ?? 250,
-        fsyncOnFlush: this.options.fsyncOnFlush ?? false,
-        maxBufferedRows: this.options.maxBufferedRows ?? 10_000,
-        onError: onWriteError ? (error) => onWriteError(error, id) : undefined,
-      });
+      return this.writerFor(dir, record);
     } catch (err) {
       // Do not leave a run folder without a usable run.json behind.
       try {
@@ -86,6 +78,27 @@ export class RunStore {
       }
       throw err;
     }
+  }
+
+  /**
+   * A writer for an existing run (full id or unique prefix), as run.json has it: what a resumed
+   * sweep uses for a trial it keeps. Its status rules still hold (a finished run stays finished).
+   */
+  open(id: string): RunWriter {
+    const name = this.resolveId(id);
+    return this.writerFor(path.join(this.runsDir, name), this.readStoredRecord(name));
+  }
+
+  private writerFor(dir: string, record: RunRecord): RunWriter {
+    const onWriteError = this.options.onWriteError;
+    return new RunWriter(dir, record, {
+      fs: this.fs,
+      now: () => this.now(),
+      flushIntervalMs: this.options.flushIntervalMs ?? 250,
+      fsyncOnFlush: this.options.fsyncOnFlush ?? false,
+      maxBufferedRows: this.options.maxBufferedRows ?? 10_000,
+      onError: onWriteError ? (error) => onWriteError(error, record.id) : undefined,
+    });
   }
 
   list(): RunRecord[] {

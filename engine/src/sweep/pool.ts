@@ -30,6 +30,8 @@ export interface TrialRequest {
   batchSize: number;
   runDir: string;
   stepLimit: number;
+  /** Continue from the checkpoint.json in this folder (a resumed sweep). */
+  resumeFrom?: string;
 }
 
 export interface TrialHooks {

@@ -83,6 +83,8 @@ function main(): void {
       rows = [];
     };
     const timer = setInterval(flush, 100);
+    const every = s.checkpointEvery;
+    let sentCheckpoints = 0;
     try {
       const result = await train({
         model,
@@ -101,8 +103,16 @@ function main(): void {
         },
         budget: s.budget,
         logEvery: s.logEvery,
-        onMetrics: (row) => rows.push(row),
+        onMetrics: (row) => {
+          rows.push(row);
+          // Rows up to a checkpoint leave before the checkpoint is written, so a resume finds them on disk.
+          if (every && typeof row.step === 'number' && Math.floor(row.step / every) > sentCheckpoints) {
+            sentCheckpoints = Math.floor(row.step / every);
+            flush();
+          }
+        },
         ...(s.checkpointEvery !== undefined && { checkpoint: { dir: m.runDir, every: s.checkpointEvery, atEnd: true } }),
+        ...(m.resumeFrom !== undefined && { resumeFrom: m.resumeFrom }),
         signal: controller.signal,
         stepLimit: () => current?.limit ?? m.stepLimit,
         ...(stepDelayMs() > 0 && { stepDelayMs: stepDelayMs() }),

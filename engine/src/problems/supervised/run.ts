@@ -19,6 +19,7 @@ import { nqmPrediction } from '../../sweep/prediction';
 import type { RunOptions } from '../types';
 import { cellRuns, sweepReports } from './aggregate';
 import { createRuns } from './create-runs';
+import { previousTrials, type PreviousTrial } from './resume';
 import { scheduleTrials } from './schedule';
 import { availableCores, invalidFile, setupOf } from './setup';
 import type { SweepState } from './sweep-state';
@@ -53,6 +54,8 @@ export async function runSupervisedPlan(exp: ResolvedExperiment, plan: SweepPlan
   signal?.addEventListener('abort', onAbort);
   try {
     if (signal?.aborted) throw new Error('cancelled');
+    // Before any worker starts: a resume that must be refused (the experiment still runs elsewhere) costs nothing.
+    const previous = options.resume ? previousTrials(exp, plan, store) : new Map<number, PreviousTrial>();
     try {
       info = await runner.start(setup);
     } catch (err) {
@@ -61,7 +64,12 @@ export async function runSupervisedPlan(exp: ResolvedExperiment, plan: SweepPlan
       throw err;
     }
 
-    const { trials, cells } = createRuns(exp, plan, info, store, options);
+    if (options.resume) {
+      const kept = [...previous.values()].filter((p) => p.kind === 'reuse').length;
+      const fromCheckpoint = [...previous.values()].filter((p) => p.kind === 'checkpoint').length;
+      options.onLog?.(`resuming: ${kept} of ${plan.trials.length} trials kept from earlier runs, ${fromCheckpoint} continue from a checkpoint, ${plan.trials.length - kept - fromCheckpoint} run again`);
+    }
+    const { trials, cells } = createRuns(exp, plan, info, store, options, previous);
     const sweep: SweepState = {
       exp,
       plan,

@@ -11,6 +11,7 @@ import type { TrialRunner } from '../../sweep/pool';
 import type { TrainResult } from '../../train/types';
 import type { RunOptions } from '../types';
 import { finishCell } from './aggregate';
+import { seedFromCheckpoint } from './resume';
 import type { SweepState } from './sweep-state';
 
 export interface ScheduleOutcome {
@@ -61,6 +62,10 @@ export async function scheduleTrials(sweep: SweepState, runner: TrialRunner, sto
       cell.started = true;
       sweep.setStatus(cell.writer, 'running');
     }
+    if (state.reused) {
+      keepEarlier(ti);
+      return;
+    }
     let status: RunStatus;
     let result: TrainResult | undefined;
     let message: string | undefined;
@@ -71,9 +76,16 @@ export async function scheduleTrials(sweep: SweepState, runner: TrialRunner, sto
       sweep.setStatus(state.writer, 'running');
     } else {
       sweep.setStatus(state.writer, 'running');
+      if (state.resumeFrom) {
+        // The rows up to the checkpoint first, then the worker continues from it.
+        const rows = seedFromCheckpoint(store, state.resumeFrom.run, state.resumeFrom.step, state.writer.dir);
+        const { from } = state.writer.appendRows(rows);
+        state.writer.flush();
+        options.onMetrics?.(state.writer.id, rows, from);
+      }
       running.add(ti);
       const r = await runner.run(
-        { trial: ti, optimizerSpec: t.optimizerSpec, batchSize: t.batchSize, runDir: state.writer.dir, stepLimit: limit },
+        { trial: ti, optimizerSpec: t.optimizerSpec, batchSize: t.batchSize, runDir: state.writer.dir, stepLimit: limit, ...(state.resumeFrom && { resumeFrom: state.writer.dir }) },
         {
           onMetrics: (rows) => {
             if (storeFailure) return;
@@ -147,6 +159,27 @@ export async function scheduleTrials(sweep: SweepState, runner: TrialRunner, sto
       throw writeError;
     }
     summaries[ti] = { id: state.writer.id, label: t.label, optimizer: plan.cells[ci].optimizer.label, batchSize: t.batchSize, status, stepsToTarget: steps, steps: result?.steps ?? 0, hyperparameters: t.hyperparameters };
+    const secs = result ? ` in ${result.wallTime.toFixed(1)} s` : '';
+    trialFinished(ti, status, steps, progressDetail(status, steps, limit, result, message) + secs);
+  };
+
+  /** A resumed sweep's trial whose earlier run finished: its outcome is that run's. */
+  const keepEarlier = (ti: number): void => {
+    const t = plan.trials[ti];
+    const state = trials[ti];
+    const steps = state.result?.stepsToTarget ?? null;
+    outcomes.set(ti, steps);
+    summaries[ti] = { id: state.writer.id, label: t.label, optimizer: plan.cells[t.cell].optimizer.label, batchSize: t.batchSize, status: state.status, stepsToTarget: steps, steps: state.result?.steps ?? 0, hyperparameters: t.hyperparameters };
+    state.writer.close();
+    trialFinished(ti, state.status, steps, `kept from run ${state.writer.id} (${steps === null ? state.status : `${steps} steps`})`);
+  };
+
+  /** What every finished trial does: prune the cell's running trials, report progress, finish the cell when it is complete. */
+  const trialFinished = (ti: number, status: RunStatus, steps: number | null, detail: string): void => {
+    const t = plan.trials[ti];
+    const ci = t.cell;
+    const cell = cells[ci];
+    const state = trials[ti];
     // A better result prunes the cell's running trials.
     const best = bestOfCell(plan, ci, outcomes);
     if (best !== cell.incumbent) {
@@ -156,7 +189,6 @@ export async function scheduleTrials(sweep: SweepState, runner: TrialRunner, sto
     }
     cell.finished++;
     done++;
-    const secs = result ? ` in ${result.wallTime.toFixed(1)} s` : '';
     options.onProgress?.(done, plan.trials.length, {
       id: state.writer.id,
       label: t.label,
@@ -165,7 +197,7 @@ export async function scheduleTrials(sweep: SweepState, runner: TrialRunner, sto
       status: status === 'diverged' ? 'completed' : (status as RunSummary['status']),
       stepsToTarget: steps,
       hyperparameters: t.hyperparameters,
-      detail: progressDetail(status, steps, limit, result, message) + secs,
+      detail,
     });
     if (cell.finished === plan.cells[ci].trials.length && !signal?.aborted) finishCell(sweep, ci, store, options);
   };
