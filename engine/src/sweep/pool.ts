@@ -38,7 +38,7 @@ export interface TrialHooks {
   onMetrics(rows: MetricRow[]): void;
 }
 
-export type TrialResultOrFailure = { ok: true; result: TrainResult } | { ok: false; message: string };
+export type TrialResultOrFailure = { ok: true; result: TrainResult } | { ok: false; message: string; store?: { path?: string; code?: string } };
 
 
 export interface PoolOptions {
@@ -138,7 +138,7 @@ export class ProcessPool implements TrialRunner {
             const busy = slot.busy;
             if (!busy || busy.trial !== m.trial) break;
             slot.busy = null;
-            busy.resolve(m.type === 'trialDone' ? { ok: true, result: m.result } : { ok: false, message: m.message });
+            busy.resolve(m.type === 'trialDone' ? { ok: true, result: m.result } : { ok: false, message: m.message, ...(m.store && { store: m.store }) });
             this.release();
             break;
           }

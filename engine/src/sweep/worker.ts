@@ -5,6 +5,7 @@
 import { DatasetSpecError, loadDataset, type LoadedDataset } from '../data';
 import { makeModel, ModelSpecError, type Model } from '../models';
 import { makeOptimizer, OptimizerSpecError } from '../optim';
+import { StoreError } from '../store/errors';
 import type { MetricRow } from '../store/types';
 import { describeSelection, initBackend } from '../tf/backend';
 import { train } from '../train/loop';
@@ -123,7 +124,8 @@ function main(): void {
     } catch (err) {
       clearInterval(timer);
       flush();
-      send({ type: 'trialFailed', trial: m.trial, message: err instanceof Error ? err.message : String(err) });
+      const store = err instanceof StoreError ? { store: { ...(err.path !== undefined && { path: err.path }), ...(err.code !== undefined && { code: err.code }) } } : {};
+      send({ type: 'trialFailed', trial: m.trial, message: err instanceof Error ? err.message : String(err), ...store });
     } finally {
       current = undefined;
     }

@@ -103,6 +103,8 @@ export async function scheduleTrials(sweep: SweepState, runner: TrialRunner, sto
         },
       );
       running.delete(ti);
+      // The worker could not write into the run's folder (its checkpoint): the store is failing.
+      if (!r.ok && r.store) failStore(new StoreError(r.message, { ...(r.store.path !== undefined && { path: r.store.path }), cause: { code: r.store.code } }));
       if (storeFailure) {
         // The store cannot take this trial's rows (full disk, no permission, ...): the trial failed,
         // whatever the worker says, and so does every trial stopped because of it.
