@@ -151,6 +151,7 @@ describe('kill -9 at seeded moments, then --resume', () => {
       const progress = Math.floor(random() * 2);
       const delay = Math.floor(random() * 500);
       let armed = false;
+      const finishedBefore = resume ? (await listRuns(store)).filter((r) => r.config.kind === 'trial' && r.status === 'completed').map((r) => r.id) : [];
       const session = await runCli(['run', file, '--store', store, '--json', '--workers', '2', ...(resume ? ['--resume'] : [])], {
         onStderr: (soFar, child) => {
           if (armed || last) return;
@@ -181,6 +182,9 @@ describe('kill -9 at seeded moments, then --resume', () => {
       }
       assert.equal(session.code, 0, `${what}: ${session.stderr}`);
       assert.equal(steps(session.stdout), reference, `${what}: the report differs from the uninterrupted run's`);
+      // Resuming keeps finished trials rather than training them again.
+      const used = new Set((JSON.parse(session.stdout) as { trials: { id: string }[] }).trials.map((x) => x.id));
+      for (const id of finishedBefore) assert.ok(used.has(id), `${what}: the finished trial ${id} was not kept`);
       finished++;
       if (last) break;
       // This chain is complete: the next kills start a new one.
@@ -234,30 +238,36 @@ describe('resource faults', () => {
     assert.ok(runs.every((x) => x.status === 'completed'));
   });
 
-  test('a full disk (tmpfs, else a file size limit): one line naming the file, exit 1; what is on disk stays readable and settled', async () => {
-    const out = path.join(tmp, 'full');
-    fs.mkdirSync(out);
-    const mnt = path.join(tmp, 'full-mnt');
-    fs.mkdirSync(mnt);
-    const store = canUnshare ? path.join(mnt, 'store') : path.join(out, 'store');
-    const args = ['run', file, '--store', store, '--workers', '2'];
-    // In a private mount namespace: a 160 KB tmpfs, then a copy of what the store kept.
-    const shell = canUnshare
-      ? `exec unshare -rm bash -c 'mount -t tmpfs -o size=160k tmpfs ${mnt} && { "$0" "$@"; rc=$?; cp -a ${store} ${out}/store; exit $rc; }'`
-      : `ulimit -f 64 && trap '' XFSZ && exec`;
-    const r = await runCli(args, { shell });
-    assert.equal(r.code, 1, r.stderr);
-    const last = r.stderr.trim().split('\n').pop()!;
-    assert.match(last, canUnshare ? /^optlab: .*ENOSPC/ : /^optlab: .*EFBIG/);
-    assert.ok(last.includes(store), `names a file in the store: ${last}`);
-    assert.doesNotMatch(r.stderr, /^\s+at /m, 'no stack trace');
-    const kept = path.join(out, 'store');
-    if (fs.existsSync(path.join(kept, 'runs'))) {
-      const runs = await listRuns(kept);
-      assertSettled(runs);
-      for (const x of runs) checkRows(kept, x);
-    }
-  });
+  // A full disk two ways: a 160 KB tmpfs in a private mount namespace (where the machine allows it),
+  // whose first failing write may be any file; and a 16 KB file size limit, which only the largest
+  // metrics files reach (EFBIG on an append: the write-while-streaming path).
+  for (const disk of ['tmpfs', 'file size limit'] as const) {
+    test(`a full disk (${disk}): one line naming the file, exit 1; what is on disk stays readable and settled`, { skip: disk === 'tmpfs' && !canUnshare ? 'unshare is not available' : false }, async () => {
+      const out = path.join(tmp, `full-${disk.replace(/ /g, '-')}`);
+      fs.mkdirSync(out);
+      const mnt = path.join(out, 'mnt');
+      fs.mkdirSync(mnt);
+      const store = disk === 'tmpfs' ? path.join(mnt, 'store') : path.join(out, 'store');
+      // tmpfs: mount, run, then copy out what the store kept (the mount ends with the namespace).
+      const shell =
+        disk === 'tmpfs'
+          ? `exec unshare -rm bash -c 'mount -t tmpfs -o size=160k tmpfs ${mnt} && { "$0" "$@"; rc=$?; cp -a ${store} ${out}/kept; exit $rc; }'`
+          : `ulimit -f 16 && trap '' XFSZ && exec`;
+      const r = await runCli(['run', file, '--store', store, '--workers', '2'], { shell });
+      assert.equal(r.code, 1, r.stderr);
+      const last = r.stderr.trim().split('\n').pop()!;
+      assert.match(last, disk === 'tmpfs' ? /^optlab: .*ENOSPC/ : /^optlab: cannot append \d+ rows? to metrics file .*metrics\.jsonl: EFBIG/);
+      assert.ok(last.includes(store), `names a file in the store: ${last}`);
+      assert.doesNotMatch(r.stderr, /^\s+at /m, 'no stack trace');
+      const kept = disk === 'tmpfs' ? path.join(out, 'kept') : store;
+      if (fs.existsSync(path.join(kept, 'runs'))) {
+        const runs = await listRuns(kept);
+        assertSettled(runs);
+        for (const x of runs) checkRows(kept, x);
+        if (disk === 'file size limit') assert.ok(runs.some((x) => x.status === 'failed'), 'the trial whose rows could not be written is recorded failed');
+      }
+    });
+  }
 
   test('a read-only store: one line naming it, exit 1; the runs already there are unchanged', { skip: !canUnshare && process.getuid?.() === 0 ? 'root ignores chmod and unshare is not available' : false }, async () => {
     const store = path.join(tmp, 'reference');
