@@ -68,12 +68,13 @@ function rng(seed: number): () => number {
   };
 }
 
-function runCli(args: string[], opts: { shell?: string; stdout?: number | 'pipe'; onStderr?: (soFar: string, child: ChildProcess) => void; timeoutMs?: number } = {}): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
+function runCli(args: string[], opts: { shell?: string; stdout?: number | 'pipe'; env?: Record<string, string>; onStderr?: (soFar: string, child: ChildProcess) => void; timeoutMs?: number } = {}): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const quoted = [process.execPath, BIN, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+    const env = { ...process.env, ...opts.env };
     const child = opts.shell
-      ? spawn('bash', ['-c', `${opts.shell} ${quoted}`], { cwd: tmp, stdio: ['ignore', opts.stdout ?? 'pipe', 'pipe'] })
-      : spawn(process.execPath, [BIN, ...args], { cwd: tmp, stdio: ['ignore', opts.stdout ?? 'pipe', 'pipe'] });
+      ? spawn('bash', ['-c', `${opts.shell} ${quoted}`], { cwd: tmp, env, stdio: ['ignore', opts.stdout ?? 'pipe', 'pipe'] })
+      : spawn(process.execPath, [BIN, ...args], { cwd: tmp, env, stdio: ['ignore', opts.stdout ?? 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -192,6 +193,51 @@ describe('kill -9 at seeded moments, then --resume', () => {
       resume = false;
     }
     t.diagnostic(`${kills} kills in ${finished} chains; rows lost at a kill, measured against the crashed trials' checkpoints: at most ${maxLost} (over ${checkpoints} checkpoints)`);
+  });
+
+  test('a trial killed after its checkpoint continues from it on --resume, and its rows equal an uninterrupted run\'s', async () => {
+    // One trial that cannot reach its target: 60 steps, a checkpoint every 10.
+    const one = path.join(tmp, 'one.optlab.json');
+    fs.writeFileSync(one, JSON.stringify({ ...SWEEP, name: 'fault-one', target: { ...SWEEP.target, value: 0.999 }, budget: { maxSteps: 60 }, batchSizes: [8], optimizers: [{ label: 'SGD', type: 'sgd', learningRate: [0.01] }] }));
+    const trialRows = (store: string): Record<string, unknown>[] => {
+      const run = fs.readdirSync(path.join(store, 'runs')).find((id) => (JSON.parse(fs.readFileSync(path.join(store, 'runs', id, 'run.json'), 'utf8')) as Run).config.kind === 'trial')!;
+      const text = fs.readFileSync(path.join(store, 'runs', run, 'metrics.jsonl'), 'utf8');
+      // wallTime differs between runs; everything else is the computation's.
+      return text.split('\n').filter(Boolean).map((l) => ({ ...(JSON.parse(l) as Record<string, unknown>), wallTime: 0 }));
+    };
+    const reference = path.join(tmp, 'one-reference');
+    assert.equal((await runCli(['run', one, '--store', reference, '--workers', '1'])).code, 0);
+    const expected = trialRows(reference);
+    assert.equal(expected.length, 60);
+
+    const store = path.join(tmp, 'one-killed');
+    let watch: NodeJS.Timeout | undefined;
+    // Killed once step 25 is on disk: the checkpoint at step 20 is usable. (The workers pause 30 ms
+    // after each step, so the moment is not missed.)
+    const first = await runCli(['run', one, '--store', store, '--workers', '1'], {
+      env: { OPTLAB_STEP_DELAY_MS: '30' },
+      onStderr: (_soFar, child) => {
+        watch ??= setInterval(() => {
+          try {
+            if (trialRows(store).some((r) => (r.step as number) >= 25)) {
+              clearInterval(watch);
+              child.kill('SIGKILL');
+            }
+          } catch {
+            // not created yet
+          }
+        }, 20);
+      },
+    });
+    clearInterval(watch);
+    assert.equal(first.signal, 'SIGKILL', first.stderr);
+    const resumed = await runCli(['run', one, '--store', store, '--workers', '1', '--resume']);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.match(resumed.stderr, /resuming: 0 of 1 trials kept from earlier runs, 1 continue from a checkpoint, 0 run again/);
+    const runs = await listRuns(store);
+    const fresh = runs.find((r) => r.config.kind === 'trial' && r.status === 'completed')!;
+    const rows = fs.readFileSync(path.join(store, 'runs', fresh.id, 'metrics.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => ({ ...(JSON.parse(l) as Record<string, unknown>), wallTime: 0 }));
+    assert.deepEqual(rows, expected);
   });
 
   test('a second run of the same experiment is refused while the first still owns its runs; rm refuses a live run, removes a crashed one', async () => {
