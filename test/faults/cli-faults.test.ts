@@ -153,7 +153,7 @@ describe('kill -9 at seeded moments, then --resume', () => {
       const delay = Math.floor(random() * 500);
       let armed = false;
       const finishedBefore = resume ? (await listRuns(store)).filter((r) => r.config.kind === 'trial' && r.status === 'completed').map((r) => r.id) : [];
-      const session = await runCli(['run', file, '--store', store, '--json', '--workers', '2', ...(resume ? ['--resume'] : [])], {
+      const session = await runCli(['run', file, '--store', store, '--json', '--workers', '1', ...(resume ? ['--resume'] : [])], {
         onStderr: (soFar, child) => {
           if (armed || last) return;
           const trained = (soFar.match(/^\[\s*\d+\/\d+\] (?!.*kept from run).*$/gm) ?? []).length;
@@ -245,7 +245,9 @@ describe('kill -9 at seeded moments, then --resume', () => {
     let second: Promise<{ code: number | null; stderr: string }> | undefined;
     let rm: Promise<{ code: number | null; stderr: string }> | undefined;
     let liveId = '';
+    // The first session pauses 50 ms after each step, so it is still running while the others answer.
     const first = await runCli(['run', file, '--store', store, '--workers', '1'], {
+      env: { OPTLAB_STEP_DELAY_MS: '50' },
       onStderr: (soFar, child) => {
         if (second || !/^\[\s*1\/\d+\]/m.test(soFar)) return;
         const runs = fs.readdirSync(path.join(store, 'runs'));
