@@ -177,6 +177,12 @@ export function activate(context: vscode.ExtensionContext): OptLabApi {
   };
   watchStore();
   context.subscriptions.push({ dispose: () => storeWatchers?.dispose() }, { dispose: () => storeChanged.cancel() });
+  // A process killed while it ran runs (a `kill -9`ed optlab run) changes nothing on disk: while any
+  // run reads as unfinished, the store is read again now and then, so the tree shows it crashed.
+  const orphanPoll = setInterval(() => {
+    if (runs.list().some((r) => r.status === 'queued' || r.status === 'running')) storeChanged();
+  }, 10_000);
+  context.subscriptions.push({ dispose: () => clearInterval(orphanPoll) });
 
   // ---- settings and workspace folders --------------------------------------------------------
   const applySettings = (why: string) => {

@@ -401,7 +401,12 @@ describe('metrics', () => {
     assert.deepEqual(read.rows[99], { step: 99, loss: 1 / 100 });
     assert.equal(read.truncatedLastLine, false);
     assert.deepEqual(read.warnings, []);
-    assert.equal(s.get(id).status, 'running');
+    // run.json still says running, but its owner process is gone: readers report it crashed.
+    const derived = s.get(id);
+    assert.equal(derived.status, 'crashed');
+    assert.equal(derived.orphan?.recordedStatus, 'running');
+    assert.match(derived.orphan?.reason ?? '', new RegExp(`owner process ${child.pid} on .* is gone`));
+    assert.equal(JSON.parse(fs.readFileSync(path.join(s.runDir(id), 'run.json'), 'utf8')).status, 'running', 'deriving writes nothing');
 
     s.markCrashed(id, 'writer process was killed');
     const rec = s.get(id);

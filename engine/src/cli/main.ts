@@ -9,30 +9,35 @@ import { UsageError } from './args';
 import { DOCTOR_USAGE, doctorCommand } from './commands/doctor';
 import { NQM_USAGE, nqmCommand } from './commands/nqm';
 import { RUN_USAGE, runCommand } from './commands/run';
-import { exportCommand, lsCommand, showCommand } from './commands/runs';
+import { RM_USAGE, exportCommand, lsCommand, rmCommand, showCommand } from './commands/runs';
 import { serveCommand } from './commands/serve';
 
 const USAGE = `optlab ${ENGINE_VERSION}: run, track and compare optimizer experiments
 
 usage:
   ${RUN_USAGE}
-      run every optimizer x batch size of an experiment; progress on stderr, tables on stdout
+      run every optimizer x batch size of an experiment; progress on stderr, tables on stdout;
+      --resume continues an interrupted run of the same file in the same store (finished trials
+      are kept, the others run again, from their checkpoints where usable)
   optlab ls [--store DIR] [--json]                      list recorded runs
   optlab show <run-id> [--store DIR] [--json]           one run's record and summary (an id prefix works)
   optlab export <run-id> --format csv|json [--store DIR]  a run's metrics
+  ${RM_USAGE}     delete runs (refused while a run's owner process is alive, unless --force)
   ${NQM_USAGE}
       one noisy-quadratic-model study from flags
   optlab serve                                          the engine process of the VS Code extension (IPC)
   ${DOCTOR_USAGE}                                compute backends: which are available, why not, the default
   optlab help | --version
 
-The store defaults to ./.optlab (runs in .optlab/runs/<run-id>/).`;
+The store defaults to ./.optlab (runs in .optlab/runs/<run-id>/). A queued or running run whose
+owner process is gone is listed as crashed.`;
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   run: runCommand,
   ls: lsCommand,
   show: showCommand,
   export: exportCommand,
+  rm: rmCommand,
   nqm: nqmCommand,
   serve: serveCommand,
   doctor: doctorCommand,

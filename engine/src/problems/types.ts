@@ -24,6 +24,12 @@ export interface RunOptions {
   onMetrics?: (runId: string, rows: MetricRow[], seq: number) => void;
   /** Lines worker processes print, and notes that are not failures. */
   onLog?: (line: string) => void;
+  /**
+   * Continue an interrupted session of the same experiment file in this store: finished trials are
+   * kept, the others run again (from their checkpoints where usable). Kinds whose runs take
+   * seconds (the NQM) simply run again.
+   */
+  resume?: boolean;
 }
 
 export interface ProblemKind<Plan = unknown, Options extends RunOptions = RunOptions> {

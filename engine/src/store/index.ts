@@ -15,6 +15,7 @@ export {
   type RunRecord,
   type RunInit,
   type RunError,
+  type RunOwner,
   type StatusPatch,
   type MetricRow,
   type MetricsReadResult,

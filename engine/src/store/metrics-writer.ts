@@ -1,5 +1,7 @@
 // Appends rows to metrics.jsonl. Rows are buffered and written in one write per flush, so a killed
-// process loses at most one flush interval; lines already on disk are never rewritten.
+// process loses at most one flush interval; lines already on disk are never rewritten. The file is
+// opened at the first write, not before: a queued run (a sweep creates all of them up front) holds
+// no file descriptor, so a sweep holds about one open metrics file per running trial.
 import { StoreError, errorText } from './errors.js';
 import { type StoreFs, writeAllSync } from './fs-ops.js';
 import { encodeMetricRow } from './json-codec.js';
@@ -22,6 +24,7 @@ export class MetricsWriter {
   readonly path: string;
   private readonly opts: MetricsWriterOptions;
   private fd: number | undefined;
+  private closed = false;
   private pending: string[] = [];
   /** File size after the last successful write; a failed write is rolled back to it. */
   private committedSize: number;
@@ -35,19 +38,48 @@ export class MetricsWriter {
   constructor(path: string, opts: MetricsWriterOptions) {
     this.path = path;
     this.opts = opts;
+    // Creates the file (so readers find an empty run, not a missing file) and learns its size; the
+    // descriptor is closed again at once.
+    let fd: number | undefined;
     try {
-      this.fd = opts.fs.openSync(path, 'a');
-      this.committedSize = opts.fs.fstatSize(this.fd);
+      fd = opts.fs.openSync(path, 'a');
+      this.committedSize = opts.fs.fstatSize(fd);
       // Appending to an existing file (a resumed run): numbering continues after its lines.
       if (this.committedSize > 0) this.seq = countMetricLines(readFileSync(path, 'utf8'));
     } catch (err) {
-      if (this.fd !== undefined) opts.fs.closeSync(this.fd);
       throw new StoreError(`cannot open metrics file ${path}: ${errorText(err)}`, { path, cause: err });
+    } finally {
+      if (fd !== undefined) {
+        try {
+          opts.fs.closeSync(fd);
+        } catch {
+          // nothing was written through it
+        }
+      }
     }
-    if (opts.flushIntervalMs > 0) {
-      this.timer = setInterval(() => this.flushFromTimer(), opts.flushIntervalMs);
-      this.timer.unref(); // never keep the process alive just to flush
+  }
+
+  /** Opens the file for the first write; a failure is the metrics' failure. */
+  private open(): number {
+    if (this.fd !== undefined) return this.fd;
+    try {
+      this.fd = this.opts.fs.openSync(this.path, 'a');
+      // Someone may have truncated a cut-off line since; append after what is there now.
+      this.committedSize = this.opts.fs.fstatSize(this.fd);
+    } catch (err) {
+      if (this.fd !== undefined) {
+        try {
+          this.opts.fs.closeSync(this.fd);
+        } catch {
+          // the open error is the useful one
+        }
+      }
+      this.fd = undefined;
+      this.failure = new StoreError(`cannot open metrics file ${this.path}: ${errorText(err)}`, { path: this.path, cause: err });
+      this.failureReported = true;
+      throw this.failure;
     }
+    return this.fd;
   }
 
   get failed(): StoreError | undefined {
@@ -69,17 +101,22 @@ export class MetricsWriter {
     // Encode now: validates the row early and snapshots it against later mutation by the caller.
     this.pending.push(encodeMetricRow(row) + '\n');
     const seq = this.seq++;
+    if (this.timer === undefined && this.opts.flushIntervalMs > 0) {
+      this.timer = setInterval(() => this.flushFromTimer(), this.opts.flushIntervalMs);
+      this.timer.unref(); // never keep the process alive just to flush
+    }
     if (this.opts.flushIntervalMs === 0 || this.pending.length >= this.opts.maxBufferedRows) this.flush();
     return seq;
   }
 
   flush(fsync: boolean = this.opts.fsyncOnFlush): void {
     this.throwIfUnusable();
-    const fd = this.fd as number;
     if (this.pending.length === 0) {
-      if (fsync) this.guard(0, () => this.opts.fs.fsyncSync(fd));
+      const open = this.fd;
+      if (fsync && open !== undefined) this.guard(0, () => this.opts.fs.fsyncSync(open));
       return;
     }
+    const fd = this.open();
     const data = Buffer.from(this.pending.join(''), 'utf8');
     const rows = this.pending.length;
     this.guard(rows, () => {
@@ -92,7 +129,7 @@ export class MetricsWriter {
 
   /** Flush + fsync + close. Rethrows a write failure the caller has not been told about yet. */
   close(): void {
-    if (this.fd === undefined) return;
+    if (this.closed) return;
     this.stopTimer();
     let error: StoreError | undefined;
     if (this.failure) {
@@ -105,10 +142,12 @@ export class MetricsWriter {
         error = err as StoreError;
       }
     }
+    this.closed = true;
+    this.stopTimer(); // the flush may have opened the file (and started the timer)
     const fd = this.fd;
     this.fd = undefined;
     try {
-      this.opts.fs.closeSync(fd);
+      if (fd !== undefined) this.opts.fs.closeSync(fd);
     } catch (err) {
       error ??= new StoreError(`cannot close metrics file ${this.path}: ${errorText(err)}`, { path: this.path, cause: err });
     }
@@ -134,7 +173,7 @@ export class MetricsWriter {
   }
 
   private flushFromTimer(): void {
-    if (this.failure || this.fd === undefined) return;
+    if (this.failure || this.closed) return;
     try {
       this.flush();
     } catch (err) {
@@ -145,7 +184,7 @@ export class MetricsWriter {
   }
 
   private throwIfUnusable(): void {
-    if (this.fd === undefined) throw new StoreError(`metrics file ${this.path} is closed`, { path: this.path });
+    if (this.closed) throw new StoreError(`metrics file ${this.path} is closed`, { path: this.path });
     if (this.failure) {
       this.failureReported = true;
       throw this.failure;

@@ -1,8 +1,9 @@
 // Building, serializing and validating run.json.
 import { decodeDeep, stringifyJson } from './json-codec.js';
+import { isRunOwner, type RunOwner } from './owner.js';
 import { RUN_SCHEMA_VERSION, isRunStatus, type RunInit, type RunRecord } from './types.js';
 
-export function newRunRecord(id: string, init: RunInit, now: Date): RunRecord {
+export function newRunRecord(id: string, init: RunInit, now: Date, owner?: RunOwner): RunRecord {
   const status = init.status ?? 'queued';
   const record: RunRecord = {
     schemaVersion: RUN_SCHEMA_VERSION,
@@ -19,13 +20,15 @@ export function newRunRecord(id: string, init: RunInit, now: Date): RunRecord {
     status,
     createdAt: now.toISOString(),
     summary: {},
+    ...(owner && { owner: { ...owner } }),
   };
   if (status === 'running') record.startedAt = record.createdAt;
   return record;
 }
 
 export function serializeRunRecord(record: RunRecord): string {
-  return stringifyJson(record, 2) + '\n';
+  const { orphan: _derived, ...stored } = record;
+  return stringifyJson(stored, 2) + '\n';
 }
 
 /** Parses run.json text; throws an Error saying what is wrong (the caller adds the path). */
@@ -48,6 +51,9 @@ export function parseRunRecord(text: string): RunRecord {
   if (value.summary !== undefined && !isObject(value.summary)) throw new Error('summary is not an object');
   if (value.hyperparameters !== undefined && !isObject(value.hyperparameters)) throw new Error('hyperparameters is not an object');
   const record = value as unknown as RunRecord;
+  // Readers derive 'orphan' themselves; a damaged owner is treated as none.
+  delete record.orphan;
+  if (record.owner !== undefined && !isRunOwner(record.owner)) delete record.owner;
   record.summary = decodeDeep(value.summary ?? {}) as Record<string, unknown>;
   record.hyperparameters = decodeDeep(value.hyperparameters ?? {}) as Record<string, unknown>;
   return record;

@@ -10,7 +10,8 @@ import { readMetricsFile, tailMetricsFile } from './metrics-reader.js';
 import { newRunRecord, parseRunRecord, serializeRunRecord } from './run-record.js';
 import { METRICS_JSONL, RUN_JSON, RunWriter, checkTransition } from './run-writer.js';
 import { readExperimentResult, writeExperimentResult, type ExperimentKey, type ExperimentLookup, type ExperimentResultRecord } from './experiment-results.js';
-import type { MetricsReadResult, MetricsTailResult, RunInit, RunRecord } from './types.js';
+import { OWNERLESS_STALE_MS, currentOwner, ownerState, startHeartbeat, type OwnerState, type RunOwner } from './owner.js';
+import { isTerminalStatus, type MetricsReadResult, type MetricsTailResult, type RunInit, type RunRecord } from './types.js';
 
 export interface RunStoreOptions {
   /** How often buffered metric rows are written. Default 250 ms; 0 writes on every append. */
@@ -27,6 +28,10 @@ export interface RunStoreOptions {
   now?: () => Date;
   /** For tests: the random part of run ids. */
   randomSuffix?: () => string;
+  /** For tests: the owner recorded in the runs this store creates (default: this process). */
+  owner?: RunOwner;
+  /** For tests: whether a run's owner is alive (default: process id on this host, heartbeat elsewhere). */
+  ownerState?: (owner: RunOwner) => OwnerState;
 }
 
 export interface StoreProblem {
@@ -58,18 +63,12 @@ export class RunStore {
     validateInit(init);
     const now = this.now();
     const { id, dir } = this.allocateRunDir(init.label, now);
-    const record = newRunRecord(id, init, now);
+    const owner = this.options.owner ?? currentOwner();
+    if (!this.options.owner) startHeartbeat(this.root, owner);
+    const record = newRunRecord(id, init, now, owner);
     try {
       writeFileAtomicSync(this.fs, path.join(dir, RUN_JSON), serializeRunRecord(record));
-      const onWriteError = this.options.onWriteError;
-      return new RunWriter(dir, record, {
-        fs: this.fs,
-        now: () => this.now(),
-        flushIntervalMs: this.options.flushIntervalMs ?? 250,
-        fsyncOnFlush: this.options.fsyncOnFlush ?? false,
-        maxBufferedRows: this.options.maxBufferedRows ?? 10_000,
-        onError: onWriteError ? (error) => onWriteError(error, id) : undefined,
-      });
+      return this.writerFor(dir, record);
     } catch (err) {
       // Do not leave a run folder without a usable run.json behind.
       try {
@@ -81,6 +80,27 @@ export class RunStore {
     }
   }
 
+  /**
+   * A writer for an existing run (full id or unique prefix), as run.json has it: what a resumed
+   * sweep uses for a trial it keeps. Its status rules still hold (a finished run stays finished).
+   */
+  open(id: string): RunWriter {
+    const name = this.resolveId(id);
+    return this.writerFor(path.join(this.runsDir, name), this.readStoredRecord(name));
+  }
+
+  private writerFor(dir: string, record: RunRecord): RunWriter {
+    const onWriteError = this.options.onWriteError;
+    return new RunWriter(dir, record, {
+      fs: this.fs,
+      now: () => this.now(),
+      flushIntervalMs: this.options.flushIntervalMs ?? 250,
+      fsyncOnFlush: this.options.fsyncOnFlush ?? false,
+      maxBufferedRows: this.options.maxBufferedRows ?? 10_000,
+      onError: onWriteError ? (error) => onWriteError(error, record.id) : undefined,
+    });
+  }
+
   list(): RunRecord[] {
     return this.listWithProblems().runs;
   }
@@ -89,9 +109,10 @@ export class RunStore {
   listWithProblems(): { runs: RunRecord[]; problems: StoreProblem[] } {
     const runs: RunRecord[] = [];
     const problems: StoreProblem[] = [];
+    const owners = new Map<string, OwnerState>();
     for (const name of this.runFolderNames()) {
       try {
-        runs.push(this.readRecord(name));
+        runs.push(this.readRecord(name, owners));
       } catch (err) {
         problems.push({ id: name, message: errorText(err) });
       }
@@ -145,10 +166,13 @@ export class RunStore {
     }
   }
 
-  /** Marks a run that was left 'queued'/'running' by a process that died. Throws if the run already ended. */
+  /**
+   * Records a run that was left 'queued'/'running' by a process that died (readers already report it
+   * as crashed; this writes it down). Throws if run.json says the run already ended.
+   */
   markCrashed(id: string, message: string): void {
     const name = this.resolveId(id);
-    const record = this.readRecord(name);
+    const record = this.readStoredRecord(name);
     checkTransition(record.id, record.status, 'crashed');
     const next: RunRecord = { ...record, status: 'crashed', endedAt: this.now().toISOString(), error: { message } };
     writeFileAtomicSync(this.fs, path.join(this.runsDir, name, RUN_JSON), serializeRunRecord(next));
@@ -201,7 +225,34 @@ export class RunStore {
     throw new AmbiguousRunIdError(id, this.root, matches);
   }
 
-  private readRecord(name: string): RunRecord {
+  /** run.json as written, with a queued/running run whose owner is gone reported as 'crashed'. */
+  private readRecord(name: string, owners?: Map<string, OwnerState>): RunRecord {
+    const record = this.readStoredRecord(name);
+    if (isTerminalStatus(record.status)) return record;
+    const gone = this.ownerGone(record, owners);
+    if (gone === undefined) return record;
+    return { ...record, status: 'crashed', error: { message: gone }, orphan: { recordedStatus: record.status, reason: gone } };
+  }
+
+  /** Why an unfinished run's owner is gone, or undefined while it is alive. */
+  private ownerGone(record: RunRecord, owners?: Map<string, OwnerState>): string | undefined {
+    const now = this.now().getTime();
+    if (!record.owner) {
+      // Written by an engine that did not record owners: only a long-untouched run is taken as crashed.
+      let mtime: number;
+      try {
+        mtime = fs.statSync(path.join(this.runsDir, record.id, RUN_JSON)).mtimeMs;
+      } catch {
+        return undefined;
+      }
+      const minutes = Math.round((now - mtime) / 60_000);
+      return now - mtime > OWNERLESS_STALE_MS ? `it records no owner process and has not changed for ${minutes} min` : undefined;
+    }
+    const state = this.options.ownerState ? this.options.ownerState(record.owner) : ownerState(this.root, record.owner, now, owners);
+    return state.alive ? undefined : state.reason;
+  }
+
+  private readStoredRecord(name: string): RunRecord {
     const file = path.join(this.runsDir, name, RUN_JSON);
     let text: string;
     try {

@@ -42,6 +42,21 @@ export interface RunRecord {
   /** e.g. stepsToTarget, finalLoss; non-finite numbers survive a round trip. */
   summary: Record<string, unknown>;
   error?: RunError;
+  /** The process that created the run and writes it while it is queued or running. */
+  owner?: RunOwner;
+  /**
+   * Set by readers only (never written): run.json still says queued/running but its owner process
+   * is gone, so the run is reported as 'crashed'. `recordedStatus` is what run.json says.
+   */
+  orphan?: { recordedStatus: RunStatus; reason: string };
+}
+
+/** The process that owns an unfinished run (see owner.ts). */
+export interface RunOwner {
+  pid: number;
+  host: string;
+  /** When the owner process started (ISO time); tells a reused process id from the owner. */
+  startedAt: string;
 }
 
 export interface RunInit {

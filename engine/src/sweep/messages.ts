@@ -22,7 +22,7 @@ export interface WorkerSetup {
 
 export type ParentMessage =
   | { type: 'setup'; setup: WorkerSetup }
-  | { type: 'trial'; trial: number; optimizerSpec: Record<string, unknown>; batchSize: number; runDir: string; stepLimit: number }
+  | { type: 'trial'; trial: number; optimizerSpec: Record<string, unknown>; batchSize: number; runDir: string; stepLimit: number; resumeFrom?: string }
   | { type: 'limit'; trial: number; stepLimit: number }
   | { type: 'cancel' };
 
@@ -45,7 +45,8 @@ export type WorkerMessage =
   | { type: 'setupFailed'; message: string }
   | { type: 'metrics'; trial: number; rows: MetricRow[] }
   | { type: 'trialDone'; trial: number; result: TrainResult }
-  | { type: 'trialFailed'; trial: number; message: string };
+  /** `store`: the failure was a write into the run's folder (a checkpoint on a full disk, ...). */
+  | { type: 'trialFailed'; trial: number; message: string; store?: { path?: string; code?: string } };
 
 /** The experiment cannot run as written (a model or optimizer option the engine rejects); `path` is its JSON pointer in the file. */
 export class SetupInvalid extends SpecError {

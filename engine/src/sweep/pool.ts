@@ -30,13 +30,15 @@ export interface TrialRequest {
   batchSize: number;
   runDir: string;
   stepLimit: number;
+  /** Continue from the checkpoint.json in this folder (a resumed sweep). */
+  resumeFrom?: string;
 }
 
 export interface TrialHooks {
   onMetrics(rows: MetricRow[]): void;
 }
 
-export type TrialResultOrFailure = { ok: true; result: TrainResult } | { ok: false; message: string };
+export type TrialResultOrFailure = { ok: true; result: TrainResult } | { ok: false; message: string; store?: { path?: string; code?: string } };
 
 
 export interface PoolOptions {
@@ -118,14 +120,25 @@ export class ProcessPool implements TrialRunner {
             reject(new Error(m.message));
             break;
           case 'metrics':
-            if (slot.busy?.trial === m.trial) slot.busy.hooks.onMetrics(m.rows);
+            if (slot.busy?.trial === m.trial) {
+              try {
+                slot.busy.hooks.onMetrics(m.rows);
+              } catch (err) {
+                // Thrown in this listener it would be an uncaught exception: the trial fails instead,
+                // and its worker (still training it) is replaced.
+                const busy = slot.busy;
+                slot.busy = null;
+                busy.resolve({ ok: false, message: err instanceof Error ? err.message : String(err) });
+                slot.child.kill('SIGKILL');
+              }
+            }
             break;
           case 'trialDone':
           case 'trialFailed': {
             const busy = slot.busy;
             if (!busy || busy.trial !== m.trial) break;
             slot.busy = null;
-            busy.resolve(m.type === 'trialDone' ? { ok: true, result: m.result } : { ok: false, message: m.message });
+            busy.resolve(m.type === 'trialDone' ? { ok: true, result: m.result } : { ok: false, message: m.message, ...(m.store && { store: m.store }) });
             this.release();
             break;
           }

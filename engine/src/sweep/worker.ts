@@ -5,6 +5,7 @@
 import { DatasetSpecError, loadDataset, type LoadedDataset } from '../data';
 import { makeModel, ModelSpecError, type Model } from '../models';
 import { makeOptimizer, OptimizerSpecError } from '../optim';
+import { StoreError } from '../store/errors';
 import type { MetricRow } from '../store/types';
 import { describeSelection, initBackend } from '../tf/backend';
 import { train } from '../train/loop';
@@ -83,6 +84,8 @@ function main(): void {
       rows = [];
     };
     const timer = setInterval(flush, 100);
+    const every = s.checkpointEvery;
+    let sentCheckpoints = 0;
     try {
       const result = await train({
         model,
@@ -101,8 +104,16 @@ function main(): void {
         },
         budget: s.budget,
         logEvery: s.logEvery,
-        onMetrics: (row) => rows.push(row),
+        onMetrics: (row) => {
+          rows.push(row);
+          // Rows up to a checkpoint leave before the checkpoint is written, so a resume finds them on disk.
+          if (every && typeof row.step === 'number' && Math.floor(row.step / every) > sentCheckpoints) {
+            sentCheckpoints = Math.floor(row.step / every);
+            flush();
+          }
+        },
         ...(s.checkpointEvery !== undefined && { checkpoint: { dir: m.runDir, every: s.checkpointEvery, atEnd: true } }),
+        ...(m.resumeFrom !== undefined && { resumeFrom: m.resumeFrom }),
         signal: controller.signal,
         stepLimit: () => current?.limit ?? m.stepLimit,
         ...(stepDelayMs() > 0 && { stepDelayMs: stepDelayMs() }),
@@ -113,7 +124,8 @@ function main(): void {
     } catch (err) {
       clearInterval(timer);
       flush();
-      send({ type: 'trialFailed', trial: m.trial, message: err instanceof Error ? err.message : String(err) });
+      const store = err instanceof StoreError ? { store: { ...(err.path !== undefined && { path: err.path }), ...(err.code !== undefined && { code: err.code }) } } : {};
+      send({ type: 'trialFailed', trial: m.trial, message: err instanceof Error ? err.message : String(err), ...store });
     } finally {
       current = undefined;
     }

@@ -1,4 +1,5 @@
-// OptLab: Delete Run, after a confirmation naming what goes. Runs still computing are refused.
+// OptLab: Delete Run, after a confirmation naming what goes. Runs still computing are refused; a run
+// whose owner process is gone reads as crashed and can be deleted.
 import * as vscode from 'vscode';
 import { effectiveStatus, runLabel } from '../model/run-view';
 import type { Services } from '../services';
@@ -13,7 +14,8 @@ export async function deleteRunCommand(s: Services, arg?: unknown, selection?: u
     if (!picked?.length) return;
     ids = picked;
   }
-  const records = ids.map((id) => s.runs.get(id)).filter((r) => r !== undefined);
+  // Read again, not from the cached list: a run whose owner died since is crashed now, and deletable.
+  const records = ids.map((id) => fresh(s, id) ?? s.runs.get(id)).filter((r) => r !== undefined);
   if (!records.length) {
     void vscode.window.showInformationMessage('The selected runs are no longer in the store.');
     return;
@@ -49,4 +51,12 @@ export async function deleteRunCommand(s: Services, arg?: unknown, selection?: u
   s.panels.runsDeleted(deleted);
   s.tree.refreshNow();
   if (failures.length) void vscode.window.showErrorMessage(`OptLab could not delete ${failures.length} run${failures.length === 1 ? '' : 's'}: ${failures.join('; ')}`);
+}
+
+function fresh(s: Services, id: string) {
+  try {
+    return s.runs.store.get(id);
+  } catch {
+    return undefined;
+  }
 }

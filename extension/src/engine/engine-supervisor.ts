@@ -475,7 +475,8 @@ export class EngineSupervisor {
     for (const run of candidates) {
       try {
         const record = store.get(run.id);
-        if (record.status !== 'queued' && record.status !== 'running') {
+        // An orphan (run.json still says queued/running; readers say crashed) is what this marks.
+        if (record.status !== 'queued' && record.status !== 'running' && !record.orphan) {
           const live = session.runs.get(run.id);
           if (live) live.status = record.status;
           continue;

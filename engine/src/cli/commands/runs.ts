@@ -1,4 +1,4 @@
-// optlab ls | show <run-id> | export <run-id> --format csv|json
+// optlab ls | show <run-id> | export <run-id> --format csv|json | rm <run-id...>
 import { EXPORTERS } from '../../export';
 import type { RunRecord } from '../../store';
 import { parseArgs, UsageError } from '../args';
@@ -46,7 +46,9 @@ export async function showCommand(argv: string[]): Promise<number> {
     `run         ${record.id}`,
     `experiment  ${record.experiment.name}${record.experiment.file ? ` (${record.experiment.file})` : ''}`,
     `label       ${record.label} (${record.optimizer})${record.batchSize !== undefined ? `, batch size ${record.batchSize}` : ''}`,
-    `status      ${record.status}${record.error ? `: ${record.error.message}` : ''}`,
+    record.orphan
+      ? `status      crashed (run.json says ${record.orphan.recordedStatus}, but ${record.orphan.reason})`
+      : `status      ${record.status}${record.error ? `: ${record.error.message}` : ''}`,
     `engine      ${record.engine.version}, ${record.engine.backend}, node ${record.engine.node}`,
     `created     ${record.createdAt}${record.endedAt ? `, ended ${record.endedAt}` : ''}`,
     `hyperparameters  ${Object.entries(record.hyperparameters).map(([k, v]) => `${k}=${num(v as number)}`).join(', ') || '-'}`,
@@ -72,5 +74,35 @@ export async function exportCommand(argv: string[]): Promise<number> {
   const metrics = store.readMetrics(record.id);
   for (const w of metrics.warnings) process.stderr.write(`optlab: ${w}\n`);
   process.stdout.write(exporter.render(record, metrics.rows));
+  return 0;
+}
+
+export const RM_USAGE = 'optlab rm <run-id|prefix>... [--store DIR] [--force]';
+
+/**
+ * Deletes runs (their folders). A run still queued or running with a live owner process is refused
+ * unless --force: deleting it would pull the files from under the process writing them. A run whose
+ * owner is gone shows as crashed and is removed like a finished one. Nothing is deleted when any
+ * id is unknown, ambiguous or refused.
+ */
+export async function rmCommand(argv: string[]): Promise<number> {
+  const parsed = parseArgs(argv, { values: ['store'], booleans: ['force', 'help'] }, 'rm');
+  if (parsed.booleans.has('help')) {
+    process.stdout.write(`usage: ${RM_USAGE}\n  deletes the runs' folders; a run whose owner process is still alive is refused unless --force\n`);
+    return 0;
+  }
+  if (!parsed.positional.length) throw new UsageError(`usage: ${RM_USAGE}`);
+  const store = storeFrom(parsed.values);
+  const records = [...new Map(parsed.positional.map((id) => store.get(id)).map((r) => [r.id, r])).values()];
+  const live = records.filter((r) => r.status === 'queued' || r.status === 'running');
+  if (live.length && !parsed.booleans.has('force')) {
+    const who = (r: RunRecord) => (r.owner ? `process ${r.owner.pid} on ${r.owner.host}` : 'another process');
+    for (const r of live) process.stderr.write(`optlab rm: run ${r.id} is ${r.status} (owned by ${who(r)}, which is alive): stop it first, or pass --force\n`);
+    return 1;
+  }
+  for (const r of records) {
+    store.delete(r.id);
+    process.stdout.write(`removed ${r.id}\n`);
+  }
   return 0;
 }

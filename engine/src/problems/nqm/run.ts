@@ -7,7 +7,7 @@ import { lossCurve, logSpacedSteps } from '../../nqm/dynamics';
 import { lowerBoundSteps } from '../../nqm/model';
 import { solveGridTasks } from '../../nqm/parallel';
 import type { NqmBatchResult, NqmOptimizer, NqmProblem } from '../../nqm/types';
-import type { MetricRow, RunStatus, RunStore, RunWriter, StatusPatch } from '../../store';
+import { StoreError, type MetricRow, type RunStatus, type RunStore, type RunWriter, type StatusPatch } from '../../store';
 import { ENGINE_VERSION } from '../../version';
 import type { RunOptions } from '../types';
 import { planNqm, type NqmPlan } from './plan';
@@ -45,28 +45,30 @@ export async function runNqmExperiment(exp: ResolvedExperiment, store: RunStore,
 
 export async function runNqmPlan(exp: ResolvedExperiment, plan: NqmPlan, store: RunStore, options: RunOptions = {}): Promise<ExperimentResult> {
   const { spec, problem, tasks, owners } = plan;
-  const writers: RunWriter[] = tasks.map((task, i) =>
-    store.create({
-      experiment: { name: exp.name, file: exp.file },
-      label: owners[i].label,
-      optimizer: owners[i].type,
-      batchSize: task.batchSize,
-      spec: (exp.raw as { optimizers?: unknown[] })?.optimizers?.[Number(owners[i].pointer.split('/').pop())] ?? null,
-      config: { problem: exp.problem, target: exp.target, optimizer: owners[i], batchSize: task.batchSize },
-      engine: { version: ENGINE_VERSION, backend: NQM_BACKEND },
-      status: 'queued',
-    }),
-  );
-
+  const writers: RunWriter[] = [];
   const runs: (RunSummary | undefined)[] = new Array(tasks.length);
   let done = 0;
   const setStatus = (w: RunWriter, status: RunStatus, patch: StatusPatch = {}) => {
     w.setStatus(status, patch);
     options.onRunStatus?.(w.id, status, patch);
   };
-  options.onRunsCreated?.(writers.map((w, i) => ({ id: w.id, label: owners[i].label, optimizer: owners[i].type, batchSize: tasks[i].batchSize })));
-  for (const w of writers) setStatus(w, 'running');
   try {
+    for (const [i, task] of tasks.entries()) {
+      writers.push(
+        store.create({
+          experiment: { name: exp.name, file: exp.file },
+          label: owners[i].label,
+          optimizer: owners[i].type,
+          batchSize: task.batchSize,
+          spec: (exp.raw as { optimizers?: unknown[] })?.optimizers?.[Number(owners[i].pointer.split('/').pop())] ?? null,
+          config: { problem: exp.problem, target: exp.target, optimizer: owners[i], batchSize: task.batchSize },
+          engine: { version: ENGINE_VERSION, backend: NQM_BACKEND },
+          status: 'queued',
+        }),
+      );
+    }
+    options.onRunsCreated?.(writers.map((w, i) => ({ id: w.id, label: owners[i].label, optimizer: owners[i].type, batchSize: tasks[i].batchSize })));
+    for (const w of writers) setStatus(w, 'running');
     await solveGridTasks(tasks, {
       workers: options.workers,
       signal: options.signal,
@@ -88,8 +90,12 @@ export async function runNqmPlan(exp: ResolvedExperiment, plan: NqmPlan, store: 
           target: spec.target,
         };
         const hyperparameters = hyperparametersOf(opt, r);
-        setStatus(writer, 'completed', { summary, hyperparameters });
-        writer.close();
+        try {
+          setStatus(writer, 'completed', { summary, hyperparameters });
+        } finally {
+          // Released even when run.json cannot be written (close() then records 'failed' if it can).
+          writer.close();
+        }
         const run: RunSummary = { id: writer.id, label: opt.label, optimizer: opt.type, batchSize: r.batchSize, status: 'completed', stepsToTarget: r.steps, hyperparameters };
         runs[task.id] = run;
         done += 1;
@@ -97,13 +103,23 @@ export async function runNqmPlan(exp: ResolvedExperiment, plan: NqmPlan, store: 
       },
     });
   } catch (err) {
-    // Whatever finished stays recorded; the rest is marked so nothing is left 'running'.
+    // Whatever finished stays recorded; the rest is marked so nothing is left 'running' (where the
+    // store still allows it: after a write failure, readers see them crashed once this process ends).
     const cancelled = options.signal?.aborted === true;
+    const where = err instanceof StoreError && err.path !== undefined ? err.path : exp.file;
     for (const w of writers) {
-      if (w.status === 'running') {
-        if (cancelled) setStatus(w, 'cancelled');
-        else setStatus(w, 'failed', { error: { message: err instanceof Error ? err.message : String(err), where: exp.file } });
+      try {
+        if (w.status === 'queued' || w.status === 'running') {
+          if (cancelled) setStatus(w, 'cancelled');
+          else setStatus(w, 'failed', { error: { message: err instanceof Error ? err.message : String(err), where } });
+        }
+      } catch {
+        // the first failure is the one reported
+      }
+      try {
         w.close();
+      } catch {
+        // idem
       }
     }
     throw err;

@@ -11,7 +11,7 @@
 import type { CriticalBatchReport, ExperimentResult } from '../../analysis/report-types';
 import type { ResolvedExperiment } from '../../experiment/types';
 import { isNeuralProblem } from '../../experiment/types';
-import type { RunStatus, RunStore, RunWriter, StatusPatch } from '../../store';
+import { StoreError, type RunStatus, type RunStore, type RunWriter, type StatusPatch } from '../../store';
 import type { BackendInfo, WorkerSetup } from '../../sweep/messages';
 import { planSweep, type SweepPlan } from '../../sweep/plan';
 import { ProcessPool, SetupInvalid, type TrialRunner } from '../../sweep/pool';
@@ -19,6 +19,7 @@ import { nqmPrediction } from '../../sweep/prediction';
 import type { RunOptions } from '../types';
 import { cellRuns, sweepReports } from './aggregate';
 import { createRuns } from './create-runs';
+import { previousTrials, type PreviousTrial } from './resume';
 import { scheduleTrials } from './schedule';
 import { availableCores, invalidFile, setupOf } from './setup';
 import type { SweepState } from './sweep-state';
@@ -53,6 +54,8 @@ export async function runSupervisedPlan(exp: ResolvedExperiment, plan: SweepPlan
   signal?.addEventListener('abort', onAbort);
   try {
     if (signal?.aborted) throw new Error('cancelled');
+    // Before any worker starts: a resume that must be refused (the experiment still runs elsewhere) costs nothing.
+    const previous = options.resume ? previousTrials(exp, plan, store) : new Map<number, PreviousTrial>();
     try {
       info = await runner.start(setup);
     } catch (err) {
@@ -61,7 +64,12 @@ export async function runSupervisedPlan(exp: ResolvedExperiment, plan: SweepPlan
       throw err;
     }
 
-    const { trials, cells } = createRuns(exp, plan, info, store, options);
+    if (options.resume) {
+      const kept = [...previous.values()].filter((p) => p.kind === 'reuse').length;
+      const fromCheckpoint = [...previous.values()].filter((p) => p.kind === 'checkpoint').length;
+      options.onLog?.(`resuming: ${kept} of ${plan.trials.length} trials kept from earlier runs, ${fromCheckpoint} continue from a checkpoint, ${plan.trials.length - kept - fromCheckpoint} run again`);
+    }
+    const { trials, cells } = createRuns(exp, plan, info, store, options, previous);
     const sweep: SweepState = {
       exp,
       plan,
@@ -78,12 +86,22 @@ export async function runSupervisedPlan(exp: ResolvedExperiment, plan: SweepPlan
     if (signal?.aborted || failure !== undefined) {
       const cancelled = signal?.aborted === true;
       const message = failure instanceof Error ? failure.message : String(failure);
+      // Every unfinished run is recorded as cancelled or failed where the store still allows it
+      // (after a write failure it may not: readers then see them crashed once this process ends).
       const close = (w: RunWriter) => {
-        if (w.status === 'queued' || w.status === 'running') {
-          if (cancelled) sweep.setStatus(w, 'cancelled');
-          else sweep.setStatus(w, 'failed', { error: { message, where: exp.file } });
+        try {
+          if (w.status === 'queued' || w.status === 'running') {
+            if (cancelled) sweep.setStatus(w, 'cancelled');
+            else sweep.setStatus(w, 'failed', { error: { message, where: failure instanceof StoreError && failure.path !== undefined ? failure.path : exp.file } });
+          }
+        } catch {
+          // the first failure is the one reported
         }
-        w.close();
+        try {
+          w.close();
+        } catch {
+          // idem
+        }
       };
       trials.forEach((t) => close(t.writer));
       cells.forEach((c) => close(c.writer));

@@ -4,12 +4,14 @@
 // (budget.relativeToSmallerBatch = f) a trial also gives up after f times the fewest steps any
 // smaller batch size of the same optimizer has needed so far.
 import type { RunSummary, TrialSummary } from '../../analysis/report-types';
-import type { RunStatus, RunStore, StatusPatch } from '../../store';
+import { StoreError, type RunStatus, type RunStore, type StatusPatch } from '../../store';
+import { errorText } from '../../store/errors';
 import { bestOfCell, stepLimitFor } from '../../sweep/plan';
 import type { TrialRunner } from '../../sweep/pool';
 import type { TrainResult } from '../../train/types';
 import type { RunOptions } from '../types';
 import { finishCell } from './aggregate';
+import { seedFromCheckpoint } from './resume';
 import type { SweepState } from './sweep-state';
 
 export interface ScheduleOutcome {
@@ -60,6 +62,10 @@ export async function scheduleTrials(sweep: SweepState, runner: TrialRunner, sto
       cell.started = true;
       sweep.setStatus(cell.writer, 'running');
     }
+    if (state.reused) {
+      keepEarlier(ti);
+      return;
+    }
     let status: RunStatus;
     let result: TrainResult | undefined;
     let message: string | undefined;
@@ -70,18 +76,41 @@ export async function scheduleTrials(sweep: SweepState, runner: TrialRunner, sto
       sweep.setStatus(state.writer, 'running');
     } else {
       sweep.setStatus(state.writer, 'running');
+      if (state.resumeFrom) {
+        // The rows up to the checkpoint first, then the worker continues from it.
+        const rows = seedFromCheckpoint(store, state.resumeFrom.run, state.resumeFrom.step, state.writer.dir);
+        const { from } = state.writer.appendRows(rows);
+        state.writer.flush();
+        options.onMetrics?.(state.writer.id, rows, from);
+      }
       running.add(ti);
       const r = await runner.run(
-        { trial: ti, optimizerSpec: t.optimizerSpec, batchSize: t.batchSize, runDir: state.writer.dir, stepLimit: limit },
+        { trial: ti, optimizerSpec: t.optimizerSpec, batchSize: t.batchSize, runDir: state.writer.dir, stepLimit: limit, ...(state.resumeFrom && { resumeFrom: state.writer.dir }) },
         {
           onMetrics: (rows) => {
-            const { from } = state.writer.appendRows(rows);
+            if (storeFailure) return;
+            let from: number;
+            try {
+              ({ from } = state.writer.appendRows(rows));
+              // Written at once (the worker already batches 100 ms): a crash loses only rows in transit.
+              state.writer.flush();
+            } catch (err) {
+              failStore(err);
+              return;
+            }
             options.onMetrics?.(state.writer.id, rows, from);
           },
         },
       );
       running.delete(ti);
-      if (r.ok) {
+      // The worker could not write into the run's folder (its checkpoint): the store is failing.
+      if (!r.ok && r.store) failStore(new StoreError(r.message, { ...(r.store.path !== undefined && { path: r.store.path }), cause: { code: r.store.code } }));
+      if (storeFailure) {
+        // The store cannot take this trial's rows (full disk, no permission, ...): the trial failed,
+        // whatever the worker says, and so does every trial stopped because of it.
+        status = 'failed';
+        message = errorText(storeFailure);
+      } else if (r.ok) {
         result = r.result;
         status = result.status === 'diverged' ? 'diverged' : result.status === 'cancelled' ? 'cancelled' : 'completed';
       } else {
@@ -113,10 +142,46 @@ export async function scheduleTrials(sweep: SweepState, runner: TrialRunner, sto
       ...(result?.divergence !== undefined && { divergence: result.divergence }),
     };
     const patch: StatusPatch = { summary };
-    if (status === 'failed') patch.error = { message: message ?? 'failed', where: exp.file };
-    if (state.writer.status === 'running') sweep.setStatus(state.writer, status, patch);
-    state.writer.close();
+    if (status === 'failed') patch.error = { message: message ?? 'failed', where: storeFailure ? state.writer.metricsPath : exp.file };
+    // The writer is closed (its file released) even when recording the status fails; a failed
+    // metrics file makes close() record the run 'failed' if run.json can still be written.
+    let writeError: unknown;
+    try {
+      if (state.writer.status === 'running') sweep.setStatus(state.writer, status, patch);
+    } catch (err) {
+      writeError = err;
+    }
+    try {
+      state.writer.close();
+    } catch (err) {
+      writeError ??= err;
+    }
+    if (writeError !== undefined) {
+      failStore(writeError);
+      throw writeError;
+    }
     summaries[ti] = { id: state.writer.id, label: t.label, optimizer: plan.cells[ci].optimizer.label, batchSize: t.batchSize, status, stepsToTarget: steps, steps: result?.steps ?? 0, hyperparameters: t.hyperparameters };
+    const secs = result ? ` in ${result.wallTime.toFixed(1)} s` : '';
+    trialFinished(ti, status, steps, progressDetail(status, steps, limit, result, message) + secs);
+  };
+
+  /** A resumed sweep's trial whose earlier run finished: its outcome is that run's. */
+  const keepEarlier = (ti: number): void => {
+    const t = plan.trials[ti];
+    const state = trials[ti];
+    const steps = state.result?.stepsToTarget ?? null;
+    outcomes.set(ti, steps);
+    summaries[ti] = { id: state.writer.id, label: t.label, optimizer: plan.cells[t.cell].optimizer.label, batchSize: t.batchSize, status: state.status, stepsToTarget: steps, steps: state.result?.steps ?? 0, hyperparameters: t.hyperparameters };
+    state.writer.close();
+    trialFinished(ti, state.status, steps, `kept from run ${state.writer.id} (${steps === null ? state.status : `${steps} steps`})`);
+  };
+
+  /** What every finished trial does: prune the cell's running trials, report progress, finish the cell when it is complete. */
+  const trialFinished = (ti: number, status: RunStatus, steps: number | null, detail: string): void => {
+    const t = plan.trials[ti];
+    const ci = t.cell;
+    const cell = cells[ci];
+    const state = trials[ti];
     // A better result prunes the cell's running trials.
     const best = bestOfCell(plan, ci, outcomes);
     if (best !== cell.incumbent) {
@@ -126,7 +191,6 @@ export async function scheduleTrials(sweep: SweepState, runner: TrialRunner, sto
     }
     cell.finished++;
     done++;
-    const secs = result ? ` in ${result.wallTime.toFixed(1)} s` : '';
     options.onProgress?.(done, plan.trials.length, {
       id: state.writer.id,
       label: t.label,
@@ -135,19 +199,28 @@ export async function scheduleTrials(sweep: SweepState, runner: TrialRunner, sto
       status: status === 'diverged' ? 'completed' : (status as RunSummary['status']),
       stepsToTarget: steps,
       hyperparameters: t.hyperparameters,
-      detail: progressDetail(status, steps, limit, result, message) + secs,
+      detail,
     });
     if (cell.finished === plan.cells[ci].trials.length && !signal?.aborted) finishCell(sweep, ci, store, options);
   };
 
   let next = 0;
   let failure: unknown;
+  let storeFailure: unknown;
+  /** The first write failure stops the sweep: no new trial starts and running ones are stopped. */
+  function failStore(err: unknown): void {
+    if (storeFailure !== undefined) return;
+    storeFailure = err;
+    failure ??= err;
+    void runner.stop();
+  }
   const lane = async () => {
     while (next < plan.order.length && !signal?.aborted && failure === undefined) {
       const ti = plan.order[next++];
       try {
         await runOne(ti);
       } catch (err) {
+        if (err instanceof StoreError) failStore(err);
         failure ??= err;
       }
     }

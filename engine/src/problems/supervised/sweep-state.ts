@@ -1,6 +1,6 @@
 // What the steps of a supervised sweep (create-runs, schedule, aggregate) share while it runs.
 import type { ResolvedExperiment } from '../../experiment/types';
-import type { RunStatus, RunWriter, StatusPatch } from '../../store';
+import type { RunRecord, RunStatus, RunWriter, StatusPatch } from '../../store';
 import type { SweepPlan } from '../../sweep/plan';
 import type { TrainResult } from '../../train/types';
 
@@ -9,6 +9,10 @@ export interface TrialState {
   status: RunStatus;
   result?: TrainResult;
   message?: string;
+  /** A resumed sweep: this trial's earlier run finished, and is kept (its writer is that run's). */
+  reused?: boolean;
+  /** A resumed sweep: the trial continues from this earlier run's checkpoint at `step`. */
+  resumeFrom?: { run: RunRecord; step: number };
 }
 
 /** A cell (optimizer entry x batch size): its own run, the best of its grid. */
