@@ -59,6 +59,8 @@ export interface TrialSummary {
   stepsToTarget: number | null;
   steps: number;
   hyperparameters: Record<string, number>;
+  /** Why a failed trial failed. */
+  message?: string;
 }
 
 export interface CriticalBatchReport {

@@ -30,6 +30,8 @@ export interface TrialRequest {
   batchSize: number;
   runDir: string;
   stepLimit: number;
+  /** The trial's seed (several seeds per experiment); absent: the setup's. */
+  seed?: number;
 }
 
 export interface TrialHooks {

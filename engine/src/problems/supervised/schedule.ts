@@ -28,11 +28,11 @@ export async function scheduleTrials(sweep: SweepState, runner: TrialRunner, sto
   const summaries: TrialSummary[] = new Array(plan.trials.length);
   let done = 0;
 
-  /** The fewest steps any smaller batch size of the same optimizer has needed so far. */
+  /** The fewest steps any smaller batch size of the same optimizer (and seed) has needed so far. */
   const smallerBest = (ci: number): number | null => {
     let best: number | null = null;
     for (const other of plan.cells) {
-      if (other.optimizer !== plan.cells[ci].optimizer || other.batchSize >= plan.cells[ci].batchSize) continue;
+      if (other.optimizer !== plan.cells[ci].optimizer || other.batchSize >= plan.cells[ci].batchSize || other.seed !== plan.cells[ci].seed) continue;
       const inc = cells[other.index].incumbent;
       const s = inc === null ? null : outcomes.get(inc)!;
       if (s !== null && (best === null || s < best)) best = s;
@@ -72,7 +72,7 @@ export async function scheduleTrials(sweep: SweepState, runner: TrialRunner, sto
       sweep.setStatus(state.writer, 'running');
       running.add(ti);
       const r = await runner.run(
-        { trial: ti, optimizerSpec: t.optimizerSpec, batchSize: t.batchSize, runDir: state.writer.dir, stepLimit: limit },
+        { trial: ti, optimizerSpec: t.optimizerSpec, batchSize: t.batchSize, runDir: state.writer.dir, stepLimit: limit, seed: t.seed },
         {
           onMetrics: (rows) => {
             const { from } = state.writer.appendRows(rows);
@@ -116,7 +116,7 @@ export async function scheduleTrials(sweep: SweepState, runner: TrialRunner, sto
     if (status === 'failed') patch.error = { message: message ?? 'failed', where: exp.file };
     if (state.writer.status === 'running') sweep.setStatus(state.writer, status, patch);
     state.writer.close();
-    summaries[ti] = { id: state.writer.id, label: t.label, optimizer: plan.cells[ci].optimizer.label, batchSize: t.batchSize, status, stepsToTarget: steps, steps: result?.steps ?? 0, hyperparameters: t.hyperparameters };
+    summaries[ti] = { id: state.writer.id, label: t.label, optimizer: plan.cells[ci].optimizer.label, batchSize: t.batchSize, status, stepsToTarget: steps, steps: result?.steps ?? 0, hyperparameters: t.hyperparameters, ...(message !== undefined && { message }) };
     // A better result prunes the cell's running trials.
     const best = bestOfCell(plan, ci, outcomes);
     if (best !== cell.incumbent) {
