@@ -10,7 +10,7 @@ import { flattenConfig, toRunInfo } from '../../extension/src/model/run-info';
 import { curve, record } from './fixtures';
 
 const report = (optimizer: string, bCrit: number | null): CriticalBatchReport => ({
-  optimizer, type: 'sgd', precondition: 0, points: [], sMin: bCrit === null ? null : 100, eMin: null, bCrit, status: bCrit === null ? 'error' : 'ok', warnings: [], slopes: [], ...(bCrit === null && { error: 'too few points' }),
+  optimizer, type: 'sgd', precondition: 0, points: [], sMin: bCrit === null ? null : 100, eMin: null, bCrit, bCritInterval: null, bCritIntervalMethod: null, extrapolated: false, incompleteBatchSizes: [], status: bCrit === null ? 'error' : 'ok', warnings: [], slopes: [], ...(bCrit === null && { error: 'too few points' }),
 });
 
 describe('inline texts in the editor', () => {

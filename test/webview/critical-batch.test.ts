@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CriticalBatchReport } from '../../engine/src/analysis/report-types.js';
-import { buildCriticalBatchView, fitCurve, fittedSteps, logSpace, perfectScaling, runIdOf, validateReports } from '../../webview/src/model/critical-batch.js';
+import { buildCriticalBatchView, fitCurve, fittedSteps, intervalLabel, logSpace, perfectScaling, runIdOf, validateReports } from '../../webview/src/model/critical-batch.js';
 
 function report(optimizer: string, points: [number, number | null, number | null][], sMin: number | null, bCrit: number | null): CriticalBatchReport {
   return {
@@ -12,6 +12,10 @@ function report(optimizer: string, points: [number, number | null, number | null
     sMin,
     eMin: sMin !== null && bCrit !== null ? sMin * bCrit : null,
     bCrit,
+    bCritInterval: null,
+    bCritIntervalMethod: null,
+    extrapolated: false,
+    incompleteBatchSizes: [],
     status: sMin === null ? 'error' : 'ok',
     warnings: [],
     slopes: [],
@@ -95,6 +99,35 @@ describe('critical batch view', () => {
     assert.equal(problems.length, 2);
     assert.match(problems[0], /r\[1\]\.points\[0\]/);
     assert.deepEqual(validateReports(undefined, 'p'), { reports: [], problems: [] });
+  });
+
+  test('B_crit intervals and incomplete cells from the recorded reports: validated at the boundary, drawn as a band', () => {
+    const withInterval = { ...report('Adam', [[16, 700, 1], [64, 170, 1], [256, 60, 1], [1024, 40, 1]], 27.6, 358), bCritInterval: [221, 590], bCritIntervalMethod: { method: 'bootstrap-seeds', level: 0.95, seeds: 3, resamples: 1000 } };
+    const open = { ...report('SGD', [[16, 800, 1], [64, 200, 1]], 100, 70), bCritInterval: [40, null], bCritIntervalMethod: { method: 'profile-likelihood', level: 0.95 } };
+    const failed = { failed: [{ label: 'K-FAC B=64 minDamping=0.3', status: 'failed', message: 'the trial worker process died' }], trials: 2 };
+    const kfac = report('K-FAC', [[16, 400, 1], [64, 90, 1], [256, 35, 1]], 19, 330);
+    kfac.points[1].incomplete = failed;
+    const bogus = { ...report('Bad', [[16, 10, 1]], 1, 2), bCritInterval: [500, 100], bCritIntervalMethod: { method: 'guess', level: 2 }, incompleteBatchSizes: 'x' };
+    const { reports, problems } = validateReports([withInterval, open, { ...kfac, incompleteBatchSizes: [64] }, bogus], 'r');
+    assert.deepEqual(problems, []);
+    assert.deepEqual(reports[0].bCritInterval, [221, 590]);
+    assert.equal(reports[0].bCritIntervalMethod?.method, 'bootstrap-seeds');
+    assert.deepEqual(reports[1].bCritInterval, [40, null]);
+    assert.equal(reports[3].bCritInterval, null, 'low above high is not an interval');
+    assert.equal(reports[3].bCritIntervalMethod, null);
+    assert.deepEqual(reports[3].incompleteBatchSizes, []);
+    // An older record without the new fields still validates, with no interval.
+    const old = validateReports([{ optimizer: 'Old', points: [{ batchSize: 4, steps: 3 }], bCrit: 5, sMin: 1 }], 'o').reports[0];
+    assert.equal(old.bCritInterval, null);
+    const v = buildCriticalBatchView(reports, {});
+    assert.deepEqual([v.series[0].interval?.low, v.series[0].interval?.high], [221, 590]);
+    assert.equal(v.series[0].interval?.text, '95% [221, 590], bootstrap over 3 seeds');
+    assert.equal(v.series[1].interval?.high, null, 'an open end stays open (drawn to the edge)');
+    assert.equal(intervalLabel(reports[1]), '95% [40, ∞], profile likelihood');
+    // The incomplete cell is neither drawn nor listed as "did not reach".
+    assert.deepEqual(v.series[2].points.map((p) => p.x), [16, 256]);
+    assert.deepEqual(v.series[2].incomplete, [64]);
+    assert.deepEqual(v.series[2].omitted, []);
   });
 
   test('logSpace', () => {

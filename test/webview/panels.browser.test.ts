@@ -592,7 +592,8 @@ describe('chart panels in Chromium', { skip, timeout: 180_000 }, () => {
         experiment: 'nqm-critical-batch',
         // The NQM study's six optimizers (in an order that once gave SGD p=0.75 and EMA the same orange).
         reports: [
-          report('SGD p=0.5', sgd, 72.2, 17860),
+          // The engine's recorded interval (issue 10): a band and an interval column.
+          { ...report('SGD p=0.5', sgd, 72.2, 17860), bCritInterval: [13600, 23600], bCritIntervalMethod: { method: 'profile-likelihood', level: 0.95 } },
           report('Momentum', mom, 153.6, 32520, [4 ** 10]),
           report('SGD', fit(6971, 800.5), 6971, 800.5),
           report('SGD p=0.75', fit(7.24, 136700), 7.24, 136700),
@@ -634,7 +635,8 @@ describe('chart panels in Chromium', { skip, timeout: 180_000 }, () => {
     assert.equal(new Set(swatches).size, 6, 'six table swatches');
     const rows = await page.locator('.cb-summary tbody tr').allTextContents();
     assert.equal(rows.length, 6);
-    assert.match(rows[0], /SGD p=0\.5\s*17860\s*72\.2\s*1\.289e6\s*ok/);
+    assert.match(rows[0], /SGD p=0\.5\s*17860\s*95% \[13600, 23600\], profile likelihood\s*72\.2\s*1\.289e6\s*ok/);
+    assert.match(rows[2], /SGD\s*800\.5\s*no interval/, 'a report recorded without an interval says so');
     assert.match(rows[1], /Momentum.*partial.*did not reach/);
     assert.match(await page.locator('.omitted').textContent() ?? '', /Momentum: B = 2\u00b2\u2070/);
 

@@ -1,14 +1,38 @@
 // The paper's qualitative NQM findings (science-spec 1.4), checked against computed results.
 // Each finding reports the numbers it rests on and whether they agree with the paper.
+import { allOf, compareCriticalBatch, intervalText, type Verdict } from './compare-critical-batch';
 import type { CriticalBatchReport, ScalingRow } from './report-types';
 
 export interface Finding {
   claim: string;
   evidence: string;
-  holds: boolean | null; // null: the experiment lacks what the claim needs
+  /** null: the experiment lacks what the claim needs, or (with `inconclusive`) its data cannot decide it. */
+  holds: boolean | null;
+  /** Why the claim is neither supported nor contradicted (overlapping intervals, a partial or extrapolated fit, incomplete cells). */
+  inconclusive?: string;
 }
 
-export const reached = (rows: ScalingRow[]) => rows.filter((r): r is ScalingRow & { steps: number } => r.steps !== null);
+/** Rows that reached the target in a complete cell (a cell with failed trials has no trustworthy best). */
+export const reached = (rows: ScalingRow[]) => rows.filter((r): r is ScalingRow & { steps: number } => r.steps !== null && r.incomplete === undefined);
+
+/** A finding about critical batch sizes, judged by compareCriticalBatch's verdict. */
+export function verdictFinding(claim: string, evidence: string, verdict: Verdict): Finding {
+  switch (verdict.kind) {
+    case 'holds':
+      return { claim, evidence, holds: true };
+    case 'differs':
+      return { claim, evidence, holds: false };
+    case 'inconclusive':
+      return { claim, evidence, holds: null, inconclusive: verdict.reason };
+    case 'unfitted':
+      return { claim, evidence: verdict.reason, holds: null };
+  }
+}
+
+/** "Adam 358 [221, 590]": a B_crit with its interval, for evidence lines. */
+export function bCritText(r: CriticalBatchReport): string {
+  return `${r.optimizer} ${r.bCrit === null ? 'not fitted' : fmt(r.bCrit)} ${r.bCrit === null ? '' : intervalText(r)}`.trimEnd();
+}
 
 /** Slope of log2 S against log2 B between the two smallest batch sizes that reached the target. */
 export function slopeAtSmallB(rows: ScalingRow[]): number | null {
@@ -59,18 +83,19 @@ export function nqmFindings(reports: CriticalBatchReport[]): Finding[] {
     }
   }
 
-  // 3. B_crit grows with the preconditioning power.
+  // 3. B_crit grows with the preconditioning power: each step in p compared with its uncertainty.
   const fitted = sgd.filter((r) => r.bCrit !== null);
   if (fitted.length >= 2) {
-    const increasing = fitted.every((r, i) => i === 0 || r.bCrit! > fitted[i - 1].bCrit!);
     const p0 = fitted.find((r) => r.precondition === 0);
     const p5 = fitted.find((r) => r.precondition === 0.5);
     const factor = p0 && p5 ? p5.bCrit! / p0.bCrit! : null;
-    out.push({
-      claim: 'B_crit grows with the preconditioning power p (by more than 10x from p = 0 to p = 0.5): better preconditioners scale further',
-      evidence: fitted.map((r) => `p=${r.precondition}: B_crit ${fmt(r.bCrit!)}`).join(', ') + (factor ? `; p=0.5 / p=0 = ${fmt(factor)}x` : ''),
-      holds: increasing && (factor === null || factor > 10),
-    });
+    const verdict = allOf(fitted.slice(1).map((r, i) => compareCriticalBatch(r, fitted[i])));
+    const judged = verdict.kind === 'holds' && factor !== null && !(factor > 10) ? { kind: 'differs' as const } : verdict;
+    out.push(verdictFinding(
+      'B_crit grows with the preconditioning power p (by more than 10x from p = 0 to p = 0.5): better preconditioners scale further',
+      fitted.map((r) => `p=${r.precondition}: B_crit ${fmt(r.bCrit!)} ${intervalText(r)}`).join(', ') + (factor ? `; p=0.5 / p=0 = ${fmt(factor)}x` : ''),
+      judged,
+    ));
   }
 
   // 4 and 5. Momentum and EMA against plain SGD at the smallest and largest batch size.

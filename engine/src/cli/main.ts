@@ -1,5 +1,5 @@
 // The optlab command line. Exit codes: 0 success, 2 invalid input (the message names what and
-// where), 1 failure.
+// where), 1 failure, 3 (optlab run) finished but some trials failed (the result is incomplete).
 import { CriticalBatchError } from '../analysis/critical-batch';
 import { ExperimentError } from '../experiment/validate';
 import { NqmSpecError } from '../nqm/model';
@@ -30,7 +30,9 @@ usage:
   optlab help | --version
 
 The store defaults to ./.optlab (runs in .optlab/runs/<run-id>/). A queued or running run whose
-owner process is gone is listed as crashed.`;
+owner process is gone is listed as crashed.
+Exit codes: 0 done; 1 failed; 2 invalid input (what and where); 3 optlab run finished but some
+trials failed for a reason other than divergence (their cells are marked incomplete and left out of the fits).`;
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   run: runCommand,

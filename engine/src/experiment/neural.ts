@@ -12,7 +12,7 @@ export const DEFAULT_EVAL_EVERY = 10;
 export const DEFAULT_EVAL_SIZE = 1000;
 
 /** Top-level keys that only neural problems take, and those only the NQM takes. */
-export const NEURAL_ONLY_KEYS = ['budget', 'backend', 'logEvery', 'checkpointEvery'] as const;
+export const NEURAL_ONLY_KEYS = ['budget', 'backend', 'logEvery', 'checkpointEvery', 'seeds'] as const;
 export const NQM_ONLY_KEYS = ['logPoints'] as const;
 
 /** The searched options of each neural optimizer type, in grid order (learning rate first): from the registry. */
@@ -102,8 +102,23 @@ export function neuralIssues(json: Obj): NeuralIssue[] {
     }
     trials += points * batchSizes;
   });
-  if (trials > MAX_TRIALS) issues.push({ path: '/optimizers', message: `the sweep has ${trials} trials (grid points x batch sizes), more than the limit of ${MAX_TRIALS}` });
+  const seeds = seedCount(json.seeds);
+  if (trials * seeds > MAX_TRIALS) issues.push({ path: '/optimizers', message: `the sweep has ${trials * seeds} trials (grid points x batch sizes${seeds > 1 ? ` x ${seeds} seeds` : ''}), more than the limit of ${MAX_TRIALS}` });
+  if (Array.isArray(json.seeds) && 'seed' in json) issues.push({ path: '/seed', part: 'key', message: "give either 'seed' or a list of 'seeds', not both (with a count, 'seeds': N runs seed, seed + 1, ...)" });
   return issues;
+}
+
+/** How many seeds a (schema-checked) `seeds` value asks for; 1 when absent or malformed. */
+function seedCount(spec: unknown): number {
+  if (Array.isArray(spec)) return Math.max(1, spec.length);
+  return typeof spec === 'number' && Number.isInteger(spec) && spec >= 1 ? spec : 1;
+}
+
+/** The seeds of a neural experiment: `seeds` as a list, or a count from `seed`; default [seed]. */
+export function resolveSeeds(json: Pick<ExperimentFile, 'seed' | 'seeds'>): number[] {
+  const first = json.seed ?? 0;
+  if (Array.isArray(json.seeds)) return [...json.seeds];
+  return Array.from({ length: json.seeds ?? 1 }, (_, k) => first + k);
 }
 
 function safeBatchCount(spec: unknown): number {
@@ -168,7 +183,8 @@ export function resolveNeuralExperiment(json: ExperimentFile, file?: string): Re
     batchSizes: expandBatchSizes(json.batchSizes),
     optimizers,
     logPoints: 0,
-    seed: json.seed ?? 0,
+    seed: resolveSeeds(json)[0],
+    seeds: resolveSeeds(json),
     budget: {
       maxSteps: json.budget!.maxSteps,
       ...(json.budget!.divergeAbove !== undefined && { divergeAbove: json.budget!.divergeAbove }),

@@ -78,6 +78,8 @@ export interface ExperimentFile {
   logPoints?: number;
   seed?: number;
   // Neural problems only:
+  /** Run every trial once per seed: a count (seeds seed..seed+N-1) or a list of distinct seeds. */
+  seeds?: number | number[];
   budget?: { maxSteps: number; divergeAbove?: number; relativeToSmallerBatch?: number };
   backend?: 'auto' | 'cuda' | 'tensorflow' | 'wasm' | 'cpu';
   logEvery?: number;
@@ -132,6 +134,8 @@ export interface ResolvedExperiment {
   optimizers: ResolvedOptimizer[];
   logPoints: number;
   seed: number;
+  /** Neural problems: every trial runs once per seed (default [seed]); the first is `seed`. */
+  seeds?: number[];
   /** Neural problems only. */
   budget?: { maxSteps: number; divergeAbove?: number; relativeToSmallerBatch?: number };
   backend?: 'auto' | 'cuda' | 'tensorflow' | 'wasm' | 'cpu';

@@ -22,7 +22,7 @@ export interface WorkerSetup {
 
 export type ParentMessage =
   | { type: 'setup'; setup: WorkerSetup }
-  | { type: 'trial'; trial: number; optimizerSpec: Record<string, unknown>; batchSize: number; runDir: string; stepLimit: number; resumeFrom?: string }
+  | { type: 'trial'; trial: number; optimizerSpec: Record<string, unknown>; batchSize: number; runDir: string; stepLimit: number; resumeFrom?: string; seed?: number }
   | { type: 'limit'; trial: number; stepLimit: number }
   | { type: 'cancel' };
 

@@ -1,12 +1,20 @@
-// A neural experiment as a sweep: cells (optimizer entry x batch size), each the grid of its
+// A neural experiment as a sweep: cells (optimizer entry x batch size x seed), each the grid of its
 // optimizer's searched options, one trial per grid point. Free of TensorFlow.js: the parent
 // process plans, schedules and records; worker processes train.
+//
+// With several seeds (`seeds` in the file) each seed is a cell of its own: it picks its own best
+// grid point exactly as one seed does (and is pruned the same way, so its best is exact), and the
+// seeds' best steps per (optimizer, batch size) feed the bootstrap over seeds (aggregate.ts).
 import type { ResolvedExperiment, ResolvedOptimizer } from '../experiment/types';
 
 export interface Cell {
   index: number;
   optimizer: ResolvedOptimizer;
   batchSize: number;
+  /** The seed of every trial of the cell (initial weights, minibatch order, evaluation subset). */
+  seed: number;
+  /** Position of the seed in the experiment's seeds (0 for the first). */
+  seedIndex: number;
   /** Indices into SweepPlan.trials, in grid order. */
   trials: number[];
 }
@@ -21,7 +29,9 @@ export interface Trial {
   hyperparameters: Record<string, number>;
   /** The spec for makeOptimizer: type, the grid point, the fixed options. */
   optimizerSpec: Record<string, unknown>;
-  /** e.g. "Adam B=64 lr=0.001 beta1=0.9". */
+  /** The cell's seed. */
+  seed: number;
+  /** e.g. "Adam B=64 lr=0.001 beta1=0.9" (with " seed=1" when the experiment has several seeds). */
   label: string;
 }
 
@@ -60,24 +70,28 @@ export function gridPoints(grids: Record<string, number[]>): Record<string, numb
 export function planSweep(exp: ResolvedExperiment): SweepPlan {
   const cells: Cell[] = [];
   const trials: Trial[] = [];
+  const seeds = exp.seeds ?? [exp.seed];
   for (const opt of exp.optimizers) {
     const points = gridPoints(opt.grids ?? { learningRate: opt.learningRates });
     for (const batchSize of exp.batchSizes) {
-      const cell: Cell = { index: cells.length, optimizer: opt, batchSize, trials: [] };
-      cells.push(cell);
-      points.forEach((hp, gridIndex) => {
-        const label = `${opt.label} B=${batchSize} ${Object.entries(hp).map(([k, v]) => `${SHORT_NAMES[k] ?? k}=${shortNumber(v)}`).join(' ')}`;
-        const trial: Trial = {
-          index: trials.length,
-          cell: cell.index,
-          gridIndex,
-          batchSize,
-          hyperparameters: hp,
-          optimizerSpec: { type: opt.type, ...(opt.fixed ?? {}), ...hp },
-          label,
-        };
-        trials.push(trial);
-        cell.trials.push(trial.index);
+      seeds.forEach((seed, seedIndex) => {
+        const cell: Cell = { index: cells.length, optimizer: opt, batchSize, seed, seedIndex, trials: [] };
+        cells.push(cell);
+        points.forEach((hp, gridIndex) => {
+          const label = `${opt.label} B=${batchSize} ${Object.entries(hp).map(([k, v]) => `${SHORT_NAMES[k] ?? k}=${shortNumber(v)}`).join(' ')}${seeds.length > 1 ? ` seed=${seed}` : ''}`;
+          const trial: Trial = {
+            index: trials.length,
+            cell: cell.index,
+            gridIndex,
+            batchSize,
+            hyperparameters: hp,
+            optimizerSpec: { type: opt.type, ...(opt.fixed ?? {}), ...hp },
+            seed,
+            label,
+          };
+          trials.push(trial);
+          cell.trials.push(trial.index);
+        });
       });
     }
   }

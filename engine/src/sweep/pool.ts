@@ -32,6 +32,8 @@ export interface TrialRequest {
   stepLimit: number;
   /** Continue from the checkpoint.json in this folder (a resumed sweep). */
   resumeFrom?: string;
+  /** The trial's seed (several seeds per experiment); absent: the setup's. */
+  seed?: number;
 }
 
 export interface TrialHooks {

@@ -93,7 +93,7 @@ function main(): void {
         test: data.test,
         optimizer: makeOptimizer(m.optimizerSpec, { batchSize: m.batchSize }),
         batchSize: m.batchSize,
-        seed: s.seed,
+        seed: m.seed ?? s.seed,
         target: {
           metric: s.target.metric as TargetMetric,
           value: s.target.value,

@@ -126,7 +126,7 @@ describe('neural experiment files', () => {
     const nqmIssues = issuesOf(nqm).issues;
     assert.deepEqual(nqmIssues.map((i) => [i.path, i.message]), [['/budget', "'budget' applies only to neural problems (classification, regression, autoencoder)"]]);
     const unknown = issuesOf({ ...neural(), budgett: 1 }).issues;
-    assert.match(unknown[0].message, /^unknown key 'budgett' \(allowed: \$schema, name, description, problem, target, batchSizes, optimizers, seed, budget, backend, logEvery, checkpointEvery\) - did you mean 'budget'\?/);
+    assert.match(unknown[0].message, /^unknown key 'budgett' \(allowed: \$schema, name, description, problem, target, batchSizes, optimizers, seed, seeds, budget, backend, logEvery, checkpointEvery\) - did you mean 'budget'\?/);
   });
 
   test('dataset options are checked with their JSON path; semantic checks of grids and targets', () => {

@@ -61,6 +61,10 @@ export interface OptimizerSeries {
   bCrit: number | null;
   /** (B_crit, 2 S_min): where the fit bends, the curve is twice its asymptote. */
   knee: CbPoint | null;
+  /** B_crit's confidence interval; a null end is unbounded on that side (drawn to the chart's edge). */
+  interval: { low: number | null; high: number | null; text: string } | null;
+  /** Batch sizes whose trials failed (incomplete cells): not drawn, not fitted. */
+  incomplete: number[];
   /** Best learning rate per batch size (points with a positive learning rate). */
   learningRates: CbPoint[];
 }
@@ -95,11 +99,12 @@ export function buildCriticalBatchView(
   const from = bRange?.[0] ?? 1;
   const series = reports.map((r): OptimizerSeries => {
     const sorted = [...r.points].sort((a, b) => a.batchSize - b.batchSize);
-    const points = sorted.filter(reached).map((p) => {
+    const complete = sorted.filter((p) => p.incomplete === undefined);
+    const points = complete.filter(reached).map((p) => {
       const runId = runIdOf(runIds, r.optimizer, p.batchSize);
       return runId === undefined ? { x: p.batchSize, y: p.steps } : { x: p.batchSize, y: p.steps, runId };
     });
-    const omitted = sorted.filter((p) => !reached(p)).map((p) => p.batchSize);
+    const omitted = complete.filter((p) => !reached(p)).map((p) => p.batchSize);
     const hasFit = typeof r.sMin === 'number' && typeof r.bCrit === 'number' && r.sMin > 0 && r.bCrit > 0;
     const learningRates = sorted
       .filter((p) => typeof p.learningRate === 'number' && p.learningRate > 0 && Number.isFinite(p.learningRate))
@@ -118,6 +123,8 @@ export function buildCriticalBatchView(
       sMin: hasFit ? r.sMin : null,
       bCrit: hasFit ? r.bCrit : null,
       knee: hasFit ? { x: r.bCrit as number, y: 2 * (r.sMin as number) } : null,
+      interval: hasFit && r.bCritInterval ? { low: r.bCritInterval[0], high: r.bCritInterval[1], text: intervalLabel(r) } : null,
+      incomplete: sorted.filter((p) => p.incomplete !== undefined).map((p) => p.batchSize),
       learningRates,
     };
   });
@@ -139,6 +146,32 @@ export function buildCriticalBatchView(
     };
   });
   return { series, predictions, bRange };
+}
+
+/** "95% [227, 513], bootstrap over 3 seeds" (open ends: 0 and infinity). */
+export function intervalLabel(r: Pick<CriticalBatchReport, 'bCritInterval' | 'bCritIntervalMethod'>): string {
+  if (!r.bCritInterval) return 'no interval';
+  const end = (v: number | null, open: string) => (v === null ? open : String(Number(v.toPrecision(3))));
+  const m = r.bCritIntervalMethod;
+  const how = m ? `${Math.round(m.level * 100)}% ` : '';
+  const method = m?.method === 'bootstrap-seeds' ? `, bootstrap over ${m.seeds ?? '?'} seeds` : m?.method === 'profile-likelihood' ? ', profile likelihood' : '';
+  return `${how}[${end(r.bCritInterval[0], '0')}, ${end(r.bCritInterval[1], '∞')}]${method}`;
+}
+
+/** An interval as recorded: [low|null, high|null] with low <= high, else null (older records have none). */
+function checkInterval(v: unknown): [number | null, number | null] | null {
+  if (!Array.isArray(v) || v.length !== 2) return null;
+  const ok = (x: unknown) => x === null || (typeof x === 'number' && Number.isFinite(x) && x > 0);
+  if (!ok(v[0]) || !ok(v[1])) return null;
+  if (v[0] !== null && v[1] !== null && v[0] > v[1]) return null;
+  return [v[0] as number | null, v[1] as number | null];
+}
+
+function checkMethod(v: unknown): CriticalBatchReport['bCritIntervalMethod'] {
+  const o = v as Record<string, unknown> | null;
+  if (o === null || typeof o !== 'object') return null;
+  if ((o.method !== 'profile-likelihood' && o.method !== 'bootstrap-seeds') || typeof o.level !== 'number' || !(o.level > 0 && o.level < 1)) return null;
+  return { method: o.method, level: o.level, ...(typeof o.seeds === 'number' && { seeds: o.seeds }), ...(typeof o.resamples === 'number' && { resamples: o.resamples }) };
 }
 
 /** Checks the reports of a message (the protocol validator checks only that they are an array). */
@@ -167,6 +200,10 @@ export function validateReports(raw: unknown, where: string): { reports: Critica
       sMin: num(o.sMin),
       eMin: num(o.eMin),
       bCrit: num(o.bCrit),
+      bCritInterval: checkInterval(o.bCritInterval),
+      bCritIntervalMethod: checkMethod(o.bCritIntervalMethod),
+      extrapolated: o.extrapolated === true,
+      incompleteBatchSizes: Array.isArray(o.incompleteBatchSizes) ? o.incompleteBatchSizes.filter((b): b is number => typeof b === 'number') : [],
       status: o.status === 'ok' || o.status === 'partial' || o.status === 'error' ? o.status : 'error',
       warnings: Array.isArray(o.warnings) ? o.warnings.filter((w): w is string => typeof w === 'string') : [],
       slopes: Array.isArray(o.slopes) ? (o.slopes as CriticalBatchReport['slopes']) : [],

@@ -53,7 +53,7 @@ export async function nqmCommand(argv: string[]): Promise<number> {
       precondition,
       problem: spec,
       points,
-      criticalBatchSize: { sMin: report.sMin, eMin: report.eMin, bCrit: report.bCrit, status: report.status, warnings: report.warnings, ...(report.error ? { error: report.error } : {}) },
+      criticalBatchSize: { sMin: report.sMin, eMin: report.eMin, bCrit: report.bCrit, bCritInterval: report.bCritInterval, bCritIntervalMethod: report.bCritIntervalMethod, extrapolated: report.extrapolated, status: report.status, warnings: report.warnings, ...(report.error ? { error: report.error } : {}) },
       lowerBound: rows.map((r) => ({ batchSize: r.batchSize, steps: r.lowerBound })),
     };
     process.stdout.write(JSON.stringify(doc, null, 2) + '\n');

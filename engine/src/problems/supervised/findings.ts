@@ -1,7 +1,8 @@
 // The paper's claims about real networks (Zhang et al. 2019, section 5; McCandlish et al. 2018),
 // checked against a neural sweep's measured critical-batch-size reports. Each names its numbers and
 // says whether they agree; null when the sweep lacks what the claim needs.
-import { fmt, reached, slopeAtSmallB, type Finding } from '../../analysis/nqm-findings';
+import { allOf, compareCriticalBatch } from '../../analysis/compare-critical-batch';
+import { bCritText, fmt, reached, slopeAtSmallB, verdictFinding, type Finding } from '../../analysis/nqm-findings';
 import type { CriticalBatchReport } from '../../analysis/report-types';
 
 const ADAPTIVE = ['adam', 'adamw', 'rmsprop'];
@@ -15,23 +16,22 @@ export function neuralFindings(reports: CriticalBatchReport[]): Finding[] {
   // 1. Adaptive (preconditioned) optimizers scale to larger batches than SGD.
   if (sgd && adam) {
     const ok = sgd.bCrit !== null && adam.bCrit !== null;
-    out.push({
-      claim: `${adam.optimizer}'s critical batch size exceeds ${sgd.optimizer}'s (preconditioning extends perfect scaling)`,
-      evidence: ok ? `B_crit ${adam.optimizer} ${fmt(adam.bCrit!)} vs ${sgd.optimizer} ${fmt(sgd.bCrit!)} (ratio ${fmt(adam.bCrit! / sgd.bCrit!)})` : `not fitted: ${[sgd, adam].filter((r) => r.bCrit === null).map((r) => `${r.optimizer} (${r.error ?? r.status})`).join(', ')}`,
-      holds: ok ? adam.bCrit! > sgd.bCrit! : null,
-    });
+    out.push(verdictFinding(
+      `${adam.optimizer}'s critical batch size exceeds ${sgd.optimizer}'s (preconditioning extends perfect scaling)`,
+      ok ? `B_crit ${bCritText(adam)} vs ${bCritText(sgd)} (ratio ${fmt(adam.bCrit! / sgd.bCrit!)})` : '',
+      compareCriticalBatch(adam, sgd),
+    ));
   }
 
   // 1b. The paper's ordering with a curvature optimizer: B_crit(K-FAC) >= B_crit(Adam) > B_crit(momentum).
   const kfac = reports.find((r) => r.type === 'kfac');
   if (kfac && adam && momentum) {
     const trio = [kfac, adam, momentum];
-    const ok = trio.every((r) => r.bCrit !== null);
-    out.push({
-      claim: `${kfac.optimizer}'s critical batch size is at least ${adam.optimizer}'s, which exceeds ${momentum.optimizer}'s (better preconditioners scale to larger batches)`,
-      evidence: ok ? `B_crit ${trio.map((r) => `${r.optimizer} ${fmt(r.bCrit!)}`).join(', ')}` : `not fitted: ${trio.filter((r) => r.bCrit === null).map((r) => `${r.optimizer} (${r.error ?? r.status})`).join(', ')}`,
-      holds: ok ? kfac.bCrit! >= adam.bCrit! && adam.bCrit! > momentum.bCrit! : null,
-    });
+    out.push(verdictFinding(
+      `${kfac.optimizer}'s critical batch size is at least ${adam.optimizer}'s, which exceeds ${momentum.optimizer}'s (better preconditioners scale to larger batches)`,
+      `B_crit ${trio.map(bCritText).join(', ')}`,
+      allOf([compareCriticalBatch(kfac, adam), compareCriticalBatch(adam, momentum)]),
+    ));
   }
 
   // 2. Perfect scaling at small batch sizes: steps halve when the batch doubles.
@@ -49,7 +49,7 @@ export function neuralFindings(reports: CriticalBatchReport[]): Finding[] {
   // 3. Momentum helps at large batch sizes, not at small ones.
   if (sgd && momentum) {
     const both = reached(sgd.points)
-      .map((p) => ({ b: p.batchSize, s: p.steps, m: momentum.points.find((q) => q.batchSize === p.batchSize)?.steps ?? null }))
+      .map((p) => ({ b: p.batchSize, s: p.steps, m: reached(momentum.points).find((q) => q.batchSize === p.batchSize)?.steps ?? null }))
       .filter((x): x is { b: number; s: number; m: number } => x.m !== null);
     if (both.length >= 2) {
       const first = both[0];

@@ -1,6 +1,6 @@
 // `optlab run --resume`: what an earlier, interrupted session of the same experiment left in the
 // store. Each trial of the plan is matched to the newest earlier run of the same trial (same
-// optimizer entry, batch size, grid point and optimizer options); a completed or diverged one is
+// optimizer entry, batch size, grid point, optimizer options and seed); a completed or diverged one is
 // reused as it is, any other is run again, from its checkpoint.json when that is usable. An
 // earlier run whose owner is still alive means another process is running the experiment: that is
 // refused, not raced.
@@ -66,7 +66,7 @@ export function previousTrials(exp: ResolvedExperiment, plan: SweepPlan, store: 
   const out = new Map<number, PreviousTrial>();
   plan.trials.forEach((t, ti) => {
     const pointer = plan.cells[t.cell].optimizer.pointer;
-    const record = newest.get(trialKey(pointer, t.batchSize, t.gridIndex, t.optimizerSpec, exp.seed));
+    const record = newest.get(trialKey(pointer, t.batchSize, t.gridIndex, t.optimizerSpec, t.seed));
     if (!record) return;
     if (record.status === 'completed' || record.status === 'diverged') out.set(ti, { kind: 'reuse', record });
     else {

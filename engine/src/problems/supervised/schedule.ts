@@ -30,11 +30,11 @@ export async function scheduleTrials(sweep: SweepState, runner: TrialRunner, sto
   const summaries: TrialSummary[] = new Array(plan.trials.length);
   let done = 0;
 
-  /** The fewest steps any smaller batch size of the same optimizer has needed so far. */
+  /** The fewest steps any smaller batch size of the same optimizer (and seed) has needed so far. */
   const smallerBest = (ci: number): number | null => {
     let best: number | null = null;
     for (const other of plan.cells) {
-      if (other.optimizer !== plan.cells[ci].optimizer || other.batchSize >= plan.cells[ci].batchSize) continue;
+      if (other.optimizer !== plan.cells[ci].optimizer || other.batchSize >= plan.cells[ci].batchSize || other.seed !== plan.cells[ci].seed) continue;
       const inc = cells[other.index].incumbent;
       const s = inc === null ? null : outcomes.get(inc)!;
       if (s !== null && (best === null || s < best)) best = s;
@@ -85,7 +85,7 @@ export async function scheduleTrials(sweep: SweepState, runner: TrialRunner, sto
       }
       running.add(ti);
       const r = await runner.run(
-        { trial: ti, optimizerSpec: t.optimizerSpec, batchSize: t.batchSize, runDir: state.writer.dir, stepLimit: limit, ...(state.resumeFrom && { resumeFrom: state.writer.dir }) },
+        { trial: ti, optimizerSpec: t.optimizerSpec, batchSize: t.batchSize, runDir: state.writer.dir, stepLimit: limit, seed: t.seed, ...(state.resumeFrom && { resumeFrom: state.writer.dir }) },
         {
           onMetrics: (rows) => {
             if (storeFailure) return;
@@ -160,7 +160,7 @@ export async function scheduleTrials(sweep: SweepState, runner: TrialRunner, sto
       failStore(writeError);
       throw writeError;
     }
-    summaries[ti] = { id: state.writer.id, label: t.label, optimizer: plan.cells[ci].optimizer.label, batchSize: t.batchSize, status, stepsToTarget: steps, steps: result?.steps ?? 0, hyperparameters: t.hyperparameters };
+    summaries[ti] = { id: state.writer.id, label: t.label, optimizer: plan.cells[ci].optimizer.label, batchSize: t.batchSize, status, stepsToTarget: steps, steps: result?.steps ?? 0, hyperparameters: t.hyperparameters, ...(message !== undefined && { message }) };
     const secs = result ? ` in ${result.wallTime.toFixed(1)} s` : '';
     trialFinished(ti, status, steps, progressDetail(status, steps, limit, result, message) + secs);
   };

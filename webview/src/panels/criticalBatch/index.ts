@@ -6,7 +6,7 @@ import type { ChartDataset, ChartEvent, Plugin } from 'chart.js';
 import type { CriticalBatchMessage } from '../../../../engine/src/protocol/view-messages';
 import type { CriticalBatchReport } from '../../../../engine/src/protocol';
 import { SeriesPalette, withAlpha } from '../../model/colors';
-import { buildCriticalBatchView, validateReports, type CbPoint, type CriticalBatchView } from '../../model/critical-batch';
+import { buildCriticalBatchView, intervalLabel, validateReports, type CbPoint, type CriticalBatchView } from '../../model/critical-batch';
 import { formatExponent, formatInteger, formatNumber, logTickLabel, powerOfTwoLabel } from '../../model/format';
 import { sanitizeZoom, zoomFitsAxis, type ZoomRange } from '../../model/view-state';
 import { applyChartDefaults, Chart } from '../../ui/chartjs';
@@ -87,7 +87,8 @@ startPanel('criticalBatch', ({ host, app, header, theme: initialTheme, saved }) 
     summary,
   );
 
-  // B_crit: a vertical dashed line and a label per optimizer; S_min: a label at the asymptote's end.
+  // B_crit: a vertical dashed line, its confidence interval as a band, and a label per optimizer;
+  // S_min: a label at the asymptote's end.
   const markers: Plugin<'scatter'> = {
     id: 'optlabCriticalMarkers',
     afterDatasetsDraw(chart) {
@@ -117,6 +118,25 @@ startPanel('criticalBatch', ({ host, app, header, theme: initialTheme, saved }) 
         if (s.bCrit === null || s.sMin === null || state.hidden.includes(s.label)) continue;
         const color = colorOf(s.label);
         const px = x.getPixelForValue(s.bCrit);
+        if (s.interval) {
+          // An open end (the data do not bound B_crit there) runs to the chart's edge.
+          const lo = s.interval.low === null ? area.left : Math.max(area.left, x.getPixelForValue(s.interval.low));
+          const hi = s.interval.high === null ? area.right : Math.min(area.right, x.getPixelForValue(s.interval.high));
+          if (hi > lo) {
+            ctx.fillStyle = withAlpha(color, 0.1);
+            ctx.fillRect(lo, area.top, hi - lo, area.bottom - area.top);
+            // An error bar at the knee (B_crit, 2 S_min), with caps at bounded ends.
+            const ky = y.getPixelForValue(2 * s.sMin);
+            ctx.strokeStyle = withAlpha(color, 0.9);
+            ctx.lineWidth = 1.5;
+            ctx.beginPath();
+            ctx.moveTo(lo, ky);
+            ctx.lineTo(hi, ky);
+            if (s.interval.low !== null) { ctx.moveTo(lo, ky - 5); ctx.lineTo(lo, ky + 5); }
+            if (s.interval.high !== null) { ctx.moveTo(hi, ky - 5); ctx.lineTo(hi, ky + 5); }
+            ctx.stroke();
+          }
+        }
         if (px >= area.left && px <= area.right) {
           ctx.strokeStyle = withAlpha(color, 0.7);
           ctx.lineWidth = 1;
@@ -335,16 +355,25 @@ startPanel('criticalBatch', ({ host, app, header, theme: initialTheme, saved }) 
 
   function renderOmitted(): void {
     const lines = view.series.filter((s) => s.omitted.length > 0).map((s) => el('li', {}, [swatch(colorOf(s.label)), el('span', { text: `${s.label}: B = ${s.omitted.map(powerOfTwoLabel).join(', ')}` })]));
-    omitted.classList.toggle('hidden', lines.length === 0);
-    omitted.replaceChildren(el('h3', { text: 'Did not reach the target (not drawn)' }), el('ul', {}, lines));
+    const failed = reports.flatMap((r) =>
+      r.points
+        .filter((p) => p.incomplete !== undefined && Array.isArray(p.incomplete.failed))
+        .map((p) => el('li', {}, [swatch(colorOf(r.optimizer)), el('span', { text: `${r.optimizer} at B = ${powerOfTwoLabel(p.batchSize)}: ${p.incomplete!.failed.length} of ${p.incomplete!.trials} trials failed (${p.incomplete!.failed.map((f) => `${f.label}: ${f.message}`).join('; ')})` })])),
+    );
+    omitted.classList.toggle('hidden', lines.length === 0 && failed.length === 0);
+    omitted.replaceChildren(
+      ...(lines.length ? [el('h3', { text: 'Did not reach the target (not drawn)' }), el('ul', {}, lines)] : []),
+      ...(failed.length ? [el('h3', { text: 'Incomplete: trials failed (not drawn, left out of the fit)' }), el('ul', { class: 'incomplete' }, failed)] : []),
+    );
   }
 
   function renderSummary(): void {
-    const head = el('tr', {}, ['optimizer', 'B_crit', 'S_min (steps)', 'E_min (examples)', 'fit', 'warnings'].map((h) => el('th', { text: h, attrs: { scope: 'col' } })));
+    const head = el('tr', {}, ['optimizer', 'B_crit', 'interval', 'S_min (steps)', 'E_min (examples)', 'fit', 'warnings'].map((h) => el('th', { text: h, attrs: { scope: 'col' } })));
     const rows = reports.map((r) =>
       el('tr', {}, [
         el('th', { attrs: { scope: 'row' } }, [swatch(colorOf(r.optimizer)), el('span', { text: r.optimizer })]),
         el('td', { class: 'num', text: formatNumber(r.bCrit) }),
+        el('td', { class: 'interval', text: r.bCrit === null ? '–' : intervalLabel(r) }),
         el('td', { class: 'num', text: formatNumber(r.sMin) }),
         el('td', { class: 'num', text: formatExponent(r.eMin) }),
         el('td', {}, [el('span', { class: `badge fit-${r.status}`, text: r.status })]),
@@ -353,7 +382,7 @@ startPanel('criticalBatch', ({ host, app, header, theme: initialTheme, saved }) 
     );
     summary.replaceChildren(
       el('h2', { text: 'Critical batch size per optimizer' }),
-      el('p', { class: 'muted', text: 'Fit of S(B) = S_min (1 + B_crit / B) to the measured steps; E_min = B_crit S_min examples.' }),
+      el('p', { class: 'muted', text: 'Fit of S(B) = S_min (1 + B_crit / B) to the measured steps; E_min = B_crit S_min examples. The band and error bar around each B_crit line are its interval (profile likelihood for one seed, a bootstrap over seeds with several).' }),
       el('div', { class: 'table-scroll' }, [el('table', { class: 'data-table' }, [el('thead', {}, [head]), el('tbody', {}, rows)])]),
     );
   }
