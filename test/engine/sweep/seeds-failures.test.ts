@@ -200,3 +200,24 @@ describe('failed trials: incomplete cells', () => {
     assert.equal(exitCodeOf(result), 3);
   });
 });
+
+describe('--resume with several seeds', () => {
+  test('a trial is matched by its own seed: the finished seed is kept, the failed seed runs again with its seed, and the report equals a clean run', async () => {
+    const file = path.join(tmp, 'resume-seeds.optlab.json');
+    const json = { ...BASE, batchSizes: [8, 128, 2048], optimizers: [BASE.optimizers[0]], seeds: [2, 9] };
+    fs.writeFileSync(file, JSON.stringify(json));
+    const exp = parseExperiment(JSON.stringify(json), file);
+    const clean = await runNeuralExperiment(exp, new RunStore(path.join(tmp, 'r-clean')), { runner: new FakeRunner(), prediction: false });
+    const store = new RunStore(path.join(tmp, 'r'));
+    // The first session loses every trial of seed 9 (a dead worker).
+    await runNeuralExperiment(exp, store, { runner: new FakeRunner((r) => (r.seed === 9 ? 'worker exited' : null)), prediction: false });
+    const again = new FakeRunner();
+    const resumed = await runNeuralExperiment(exp, store, { runner: again, prediction: false, resume: true });
+    // Seed 2's trials were kept; only seed 9's ran again, each with seed 9 (a key without the seed would keep them or mix them up).
+    assert.ok(again.requests.length > 0);
+    assert.deepEqual([...new Set(again.requests.map((r) => r.seed))], [9]);
+    const points = (r: typeof clean) => r.criticalBatchSize.map((c) => c.points.map((p) => [p.batchSize, p.steps, p.seedSteps]));
+    assert.deepEqual(points(resumed), points(clean));
+    assert.equal(exitCodeOf(resumed), 0);
+  });
+});
