@@ -117,3 +117,17 @@ export function gridValueIssues(spec: GridSpec, path: string, name: string, rule
   }
   return issues;
 }
+
+/** How many batch sizes a (possibly invalid) batchSizes value expands to; 0 when it cannot be known. */
+export function batchSizeCount(spec: unknown): number {
+  if (Array.isArray(spec)) return spec.length;
+  const p2 = isObject(spec) && isObject(spec.powersOf2) ? spec.powersOf2 : undefined;
+  if (!p2 || typeof p2.from !== 'number' || typeof p2.to !== 'number') return 0;
+  const step = p2.step === undefined ? 1 : p2.step;
+  if (typeof step !== 'number' || !(step >= 1) || !Number.isFinite(p2.to - p2.from)) return 0;
+  return Math.max(0, Math.floor((p2.to - p2.from) / step) + 1);
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

@@ -4,17 +4,17 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import schema from '../../../schemas/optlab-experiment.schema.json';
 import { closestName } from '../spec/did-you-mean';
+import { MAX_BATCH_SIZES, MAX_GRID_POINTS, MAX_NQM_DIM, MAX_NQM_EVALUATIONS, MAX_NQM_MODES, MAX_REPORTED_ISSUES } from '../spec/limits';
 import { escapeSegment } from '../spec/pointer';
-import { GRID_RULES, RANGE_KINDS, REFERENCE_GRIDS, gridSize, gridValueIssues, isGridSpec } from './grid';
+import { GRID_RULES, RANGE_KINDS, REFERENCE_GRIDS, batchSizeCount, gridSize, gridValueIssues, isGridSpec } from './grid';
 import { ExperimentError, type ExperimentIssue } from './experiment-error';
 import type { JsonDocument } from './json-locate';
 import { NEURAL_GRID_KEYS, NEURAL_ONLY_KEYS, NQM_ONLY_KEYS, defaultNeuralLabel, isNeuralDocument, neuralIssues } from './neural';
-import type { ExperimentFile, GridSpec, NeuralOptimizerType, NqmOptimizerType, OptimizerEntry } from './types';
+import { PROBLEM_DEFAULTS, type ExperimentFile, type GridSpec, type NeuralOptimizerType, type NqmOptimizerType, type OptimizerEntry } from './types';
 
 export { ExperimentError, formatIssues, type ExperimentIssue } from './experiment-error';
 
-/** Most grid points (the product of an optimizer's grids) one entry may ask for. */
-export const MAX_GRID_POINTS = 100_000;
+export { MAX_GRID_POINTS } from '../spec/limits';
 
 const TYPE_NAMES: Record<NqmOptimizerType, string> = { sgd: 'SGD', momentum: 'Momentum', ema: 'EMA' };
 
@@ -43,7 +43,14 @@ export function validateExperiment(json: unknown, file?: string, doc?: Pick<Json
     located.push(at ? { ...issue, line: at.line, column: at.column } : issue);
   }
   located.sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity) || (a.column ?? 0) - (b.column ?? 0));
-  throw new ExperimentError(located, file);
+  throw new ExperimentError(capIssues(located), file);
+}
+
+/** The first MAX_REPORTED_ISSUES issues, and one line saying how many more there are. */
+export function capIssues(issues: ExperimentIssue[]): ExperimentIssue[] {
+  if (issues.length <= MAX_REPORTED_ISSUES) return issues;
+  const more = issues.length - MAX_REPORTED_ISSUES;
+  return [...issues.slice(0, MAX_REPORTED_ISSUES), { path: '', message: `and ${more} more problem${more === 1 ? '' : 's'} (only the first ${MAX_REPORTED_ISSUES} are listed)` }];
 }
 
 type Issue = ExperimentIssue & { part?: 'key' | 'value' };
@@ -173,6 +180,7 @@ function semanticIssues(json: unknown): Issue[] {
     for (const key of NEURAL_ONLY_KEYS) {
       if (key in json) issues.push({ path: `/${key}`, part: 'key', message: `'${key}' applies only to neural problems (classification, regression, autoencoder)` });
     }
+    checkNqmSize(json, issues);
   }
   const labels = new Map<string, string>();
   const optimizers = Array.isArray(json.optimizers) ? json.optimizers : [];
@@ -196,6 +204,11 @@ function semanticIssues(json: unknown): Issue[] {
 }
 
 function checkBatchSizes(spec: unknown, issues: Issue[]): void {
+  const count = batchSizeCount(spec);
+  if (count > MAX_BATCH_SIZES) {
+    issues.push({ path: '/batchSizes', message: `${count} batch sizes, more than the limit of ${MAX_BATCH_SIZES} (MAX_BATCH_SIZES)` });
+    return; // duplicates among a million sizes would only bury the message
+  }
   if (Array.isArray(spec)) {
     const seen = new Map<unknown, number>();
     spec.forEach((b, i) => {
@@ -211,6 +224,45 @@ function checkBatchSizes(spec: unknown, issues: Issue[]): void {
     issues.push({
       path: '/batchSizes/powersOf2',
       message: `expands to no batch sizes: from (${String(p2.from)}) is greater than to (${String(p2.to)})`,
+    });
+  }
+}
+
+/** NQM sizes: dim, the modes a worker computes with, and grid evaluations over the whole file. */
+function checkNqmSize(json: Obj, issues: Issue[]): void {
+  const problem = isObj(json.problem) && json.problem.type === 'nqm' ? json.problem : undefined;
+  if (!problem) return;
+  const dim = typeof problem.dim === 'number' ? problem.dim : PROBLEM_DEFAULTS.dim;
+  const bins = typeof problem.bins === 'number' ? problem.bins : PROBLEM_DEFAULTS.bins;
+  if (dim > MAX_NQM_DIM) {
+    issues.push({ path: '/problem/dim', message: `dim ${dim} is more than the limit of ${MAX_NQM_DIM} (MAX_NQM_DIM: the spectrum alone takes 8 bytes per dimension)` });
+  } else if (Number.isInteger(dim) && Number.isInteger(bins) && bins >= 0) {
+    const modes = bins > 0 && bins < dim ? bins : dim;
+    if (modes > MAX_NQM_MODES) {
+      const path = bins > 0 && bins < dim ? '/problem/bins' : '/problem/dim';
+      const why = bins === 0 ? 'unbinned (bins 0), every dimension is a mode' : bins >= dim ? `bins ${bins} >= dim, so the model is unbinned` : `${bins} bins`;
+      issues.push({ path, message: `the model has ${modes} modes (${why}), more than the limit of ${MAX_NQM_MODES} (MAX_NQM_MODES: about 75 bytes per mode per worker); use fewer bins or a smaller dim` });
+    }
+  }
+  const batchSizes = batchSizeCount(json.batchSizes);
+  const optimizers = Array.isArray(json.optimizers) ? json.optimizers : [];
+  let evaluations = 0;
+  for (const entry of optimizers) {
+    if (!isObj(entry) || typeof entry.type !== 'string' || !Object.hasOwn(REFERENCE_GRIDS, entry.type)) continue;
+    const reference = REFERENCE_GRIDS[entry.type as NqmOptimizerType];
+    let points = 1;
+    for (const key of ['learningRate', 'momentum', 'decay'] as const) {
+      if (reference[key] === undefined) continue;
+      const spec = entry[key] ?? reference[key];
+      if (isGridSpec(spec)) points *= gridSize(spec);
+    }
+    if (points > MAX_GRID_POINTS) return; // checkGrids reports it
+    evaluations += points * batchSizes;
+  }
+  if (evaluations > MAX_NQM_EVALUATIONS) {
+    issues.push({
+      path: '/optimizers',
+      message: `the study evaluates ${evaluations} grid points (grid points x ${batchSizes} batch sizes, over all optimizers), more than the limit of ${MAX_NQM_EVALUATIONS} (MAX_NQM_EVALUATIONS)`,
     });
   }
 }
