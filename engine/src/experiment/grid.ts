@@ -94,6 +94,11 @@ export function expandBatchSizes(spec: BatchSizesSpec): number[] {
   return out;
 }
 
+/** Each batch size with the JSON pointer that asks for it: a list entry, or the powersOf2 range. */
+export function batchSizesWithPointers(spec: BatchSizesSpec): { value: number; pointer: string }[] {
+  return expandBatchSizes(spec).map((value, i) => ({ value, pointer: Array.isArray(spec) ? `/batchSizes/${i}` : '/batchSizes/powersOf2/to' }));
+}
+
 /**
  * Problems with a grid's values (each must pass `ok`, described by `rule`): one issue per bad
  * listed value, or one per generated range, since its bad values share one cause.

@@ -18,6 +18,8 @@ export interface WorkerSetup {
   checkpointEvery?: number;
   /** One optimizer spec per entry (its first grid point), checked when the worker starts. */
   probes: { pointer: string; spec: Record<string, unknown>; batchSize: number }[];
+  /** Every batch size with its JSON pointer: none may exceed the training set (checked when the data is loaded). */
+  batchSizes?: { value: number; pointer: string }[];
 }
 
 export type ParentMessage =

@@ -7,7 +7,8 @@
 // the data/model result is cached per problem block; optimizer specs are cheap and checked each time.
 import path from 'node:path';
 import { parseExperiment } from '../experiment/load';
-import type { ResolvedExperiment, ResolvedNeuralProblem } from '../experiment/types';
+import { batchSizesWithPointers } from '../experiment/grid';
+import type { ExperimentFile, ResolvedExperiment, ResolvedNeuralProblem } from '../experiment/types';
 import type { ExperimentIssue } from '../experiment/validate';
 
 export type SetupFactories = typeof import('./setup-factories.js');
@@ -60,11 +61,11 @@ export class SetupCheck {
   private problemIssues(f: SetupFactories, exp: ResolvedExperiment): ExperimentIssue[] {
     const problem = exp.problem as ResolvedNeuralProblem;
     const baseDir = exp.file ? path.dirname(exp.file) : process.cwd();
-    const key = JSON.stringify([problem, baseDir]);
+    const key = JSON.stringify([problem, baseDir, exp.batchSizes]);
     if (this.problemCache?.key === key) return this.problemCache.issues;
     let issues: ExperimentIssue[] = [];
     try {
-      f.prepare({ problem, target: exp.target, budget: exp.budget ?? { maxSteps: 1 }, seed: exp.seed, backend: 'cpu', baseDir, logEvery: 1, probes: [] });
+      f.prepare({ problem, target: exp.target, budget: exp.budget ?? { maxSteps: 1 }, seed: exp.seed, backend: 'cpu', baseDir, logEvery: 1, probes: [], batchSizes: batchSizesWithPointers((exp.raw as ExperimentFile).batchSizes) });
     } catch (err) {
       issues =
         err instanceof f.SetupInvalid

@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseJsonWithLocation } from '../../experiment/json-locate';
-import type { ResolvedExperiment, ResolvedNeuralProblem } from '../../experiment/types';
+import { batchSizesWithPointers } from '../../experiment/grid';
+import type { ExperimentFile, ResolvedExperiment, ResolvedNeuralProblem } from '../../experiment/types';
 import { ExperimentError, type ExperimentIssue } from '../../experiment/validate';
 import type { WorkerSetup } from '../../sweep/messages';
 import type { SweepPlan } from '../../sweep/plan';
@@ -31,6 +32,7 @@ export function setupOf(exp: ResolvedExperiment, plan: SweepPlan, backend: Worke
     logEvery: exp.logEvery ?? 1,
     ...(exp.checkpointEvery !== undefined && { checkpointEvery: exp.checkpointEvery }),
     probes,
+    batchSizes: batchSizesWithPointers((exp.raw as ExperimentFile).batchSizes),
   };
 }
 
