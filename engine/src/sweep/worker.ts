@@ -27,7 +27,7 @@ export function prepare(setup: WorkerSetup): Prepared {
   const t0 = performance.now();
   let data: LoadedDataset;
   try {
-    data = loadDataset(setup.problem.data, { pointer: '/problem/data', baseDir: setup.baseDir });
+    data = loadDataset(setup.problem.data, { pointer: '/problem/data', baseDir: setup.baseDir, ...(setup.dataAccess && { access: setup.dataAccess }) });
   } catch (err) {
     if (err instanceof DatasetSpecError) throw new SetupInvalid(err.pointer, err.message.replace(/^\/problem\/data\S*: /, ''));
     throw err;

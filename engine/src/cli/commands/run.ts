@@ -9,7 +9,7 @@ import { RunStore } from '../../store';
 import { numberFlag, parseArgs, UsageError } from '../args';
 import { num, table } from '../format';
 
-export const RUN_USAGE = 'optlab run <file.optlab.json> [--store DIR] [--json] [--workers N] [--backend auto|cuda|tensorflow|wasm|cpu]';
+export const RUN_USAGE = 'optlab run <file.optlab.json> [--store DIR] [--json] [--workers N] [--backend auto|cuda|tensorflow|wasm|cpu] [--allow-outside-workspace]';
 const BACKENDS = ['auto', 'cuda', 'tensorflow', 'wasm', 'cpu'] as const;
 
 export function storeFrom(values: Map<string, string>): RunStore {
@@ -96,7 +96,7 @@ function printResult(result: ExperimentResult, findings: Finding[]): void {
 }
 
 export async function runCommand(argv: string[]): Promise<number> {
-  const parsed = parseArgs(argv, { values: ['store', 'workers', 'backend'], booleans: ['json'] }, 'run');
+  const parsed = parseArgs(argv, { values: ['store', 'workers', 'backend'], booleans: ['json', 'allow-outside-workspace'] }, 'run');
   if (parsed.positional.length !== 1) throw new UsageError(`usage: ${RUN_USAGE}`);
   const workers = numberFlag(parsed, 'workers', 'run', (x) => Number.isInteger(x) && x >= 1, 'a positive integer');
   const backend = parsed.values.get('backend');
@@ -116,6 +116,8 @@ export async function runCommand(argv: string[]): Promise<number> {
     result = await runExperiment(experiment, store, {
       workers,
       signal: controller.signal,
+      // Datasets are read from the experiment file's folder and the working folder only, unless allowed.
+      dataAccess: { roots: [], allowOutside: parsed.booleans.has('allow-outside-workspace') },
       ...(backend !== undefined && { backend: backend as (typeof BACKENDS)[number] }),
       onLog: (line) => process.stderr.write(`[worker] ${line}\n`),
       onProgress: (done, total, run) => {

@@ -7,6 +7,7 @@ import { parseJsonWithLocation } from '../../experiment/json-locate';
 import { batchSizesWithPointers } from '../../experiment/grid';
 import type { ExperimentFile, ResolvedExperiment, ResolvedNeuralProblem } from '../../experiment/types';
 import { ExperimentError, type ExperimentIssue } from '../../experiment/validate';
+import { type DatasetAccess, dataAccessOf } from '../../data/dataset-access';
 import type { WorkerSetup } from '../../sweep/messages';
 import type { SweepPlan } from '../../sweep/plan';
 import type { SetupInvalid } from '../../sweep/pool';
@@ -16,7 +17,7 @@ export function availableCores(): number {
 }
 
 /** The experiment's problem for the workers. */
-export function setupOf(exp: ResolvedExperiment, plan: SweepPlan, backend: WorkerSetup['backend'] | undefined): WorkerSetup {
+export function setupOf(exp: ResolvedExperiment, plan: SweepPlan, backend: WorkerSetup['backend'] | undefined, dataAccess?: DatasetAccess): WorkerSetup {
   const problem = exp.problem as ResolvedNeuralProblem;
   const probes = exp.optimizers.map((opt) => {
     const first = plan.trials[plan.cells.find((c) => c.optimizer === opt)!.trials[0]];
@@ -33,6 +34,7 @@ export function setupOf(exp: ResolvedExperiment, plan: SweepPlan, backend: Worke
     ...(exp.checkpointEvery !== undefined && { checkpointEvery: exp.checkpointEvery }),
     probes,
     batchSizes: batchSizesWithPointers((exp.raw as ExperimentFile).batchSizes),
+    dataAccess: dataAccessOf(exp, dataAccess),
   };
 }
 
