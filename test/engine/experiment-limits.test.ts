@@ -13,7 +13,7 @@ import { loadExperiment, parseExperiment } from '../../engine/src/experiment/loa
 import { ExperimentError, type ExperimentIssue, validateExperiment } from '../../engine/src/experiment/validate';
 import { buildProblem, NqmSpecError, REFERENCE_NQM } from '../../engine/src/nqm/model';
 import {
-  MAX_BATCH_SIZES, MAX_EXPERIMENT_FILE_BYTES, MAX_JSON_DEPTH, MAX_NEURAL_TRIALS, MAX_NQM_DIM, MAX_NQM_EVALUATIONS, MAX_NQM_MODES, MAX_REPORTED_ISSUES,
+  MAX_BATCH_SIZES, MAX_EXPERIMENT_FILE_BYTES, MAX_JSON_DEPTH, MAX_NEURAL_TRIALS, MAX_NQM_DIM, MAX_NQM_EVALUATIONS, MAX_NQM_MODES, MAX_OPTIMIZERS, MAX_REPORTED_ISSUES,
 } from '../../engine/src/spec/limits';
 
 function nqm(patch: Record<string, unknown> = {}, problem: Record<string, unknown> = {}): Record<string, unknown> {
@@ -85,6 +85,13 @@ describe('batch sizes and trials', () => {
     assert.equal(issues.length, 1, JSON.stringify(issues));
     issueAt(issues, '/batchSizes', new RegExp(`${MAX_BATCH_SIZES + 1} batch sizes, more than the limit of ${MAX_BATCH_SIZES} \\(MAX_BATCH_SIZES\\)`));
     assert.equal(parseExperiment(JSON.stringify(nqm({ batchSizes: small.slice(0, MAX_BATCH_SIZES) }))).batchSizes.length, MAX_BATCH_SIZES);
+  });
+
+  test('more optimizer entries than MAX_OPTIMIZERS: that one issue, before the schema lists each entry', () => {
+    const optimizers = Array.from({ length: MAX_OPTIMIZERS + 1 }, (_, i) => (i % 2 ? 7 : { type: 'sgd', learningRate: 0.1, label: `o${i}` }));
+    const { issues } = rejected(nqm({ optimizers }));
+    assert.equal(issues.length, 1, JSON.stringify(issues.slice(0, 3)));
+    issueAt(issues, '/optimizers', new RegExp(`${MAX_OPTIMIZERS + 1} optimizer entries.*MAX_OPTIMIZERS`));
   });
 
   test('neural trials over MAX_NEURAL_TRIALS: at /optimizers naming the limit', () => {

@@ -198,14 +198,15 @@ export function validateDatasetSpec(spec: unknown, pointer?: string): DatasetSpe
   const known = DATASET_TYPES.map((t) => `'${t}'`).join(', ');
   if (!('type' in s)) throw err('type', `dataset: option 'type' is required (one of ${known})`);
   const type = s.type;
-  if (typeof type !== 'string' || !(type in OPTIONS)) {
+  // hasOwn, not `in`: 'constructor', 'toString' and '__proto__' are not dataset types or options.
+  if (typeof type !== 'string' || !Object.hasOwn(OPTIONS, type)) {
     const hint = typeof type === 'string' ? suggest(type, DATASET_TYPES) : null;
     throw err('type', `dataset: unknown type ${show(type)}${hint ? ` (did you mean '${hint}'?)` : ''}; known types: ${known}`);
   }
   const checks = OPTIONS[type as DatasetType];
   for (const [key, value] of Object.entries(s)) {
     if (key === 'type') continue;
-    const check = checks[key];
+    const check = Object.hasOwn(checks, key) ? checks[key] : undefined;
     if (!check) {
       const hint = suggest(key, Object.keys(checks));
       throw err(key, `dataset '${type}': unknown option '${key}'${hint ? ` (did you mean '${hint}'?)` : ''}; its options are ${Object.keys(checks).sort().join(', ')}`);
@@ -214,7 +215,7 @@ export function validateDatasetSpec(spec: unknown, pointer?: string): DatasetSpe
     const problem = check(value);
     if (problem) throw err(key, `dataset '${type}': option '${key}' ${problem}, got ${show(value)}`);
   }
-  for (const key of REQUIRED[type as DatasetType] ?? []) {
+  for (const key of (Object.hasOwn(REQUIRED, type) ? REQUIRED[type as DatasetType] : undefined) ?? []) {
     if (s[key] === undefined) throw err(key, `dataset '${type}': option '${key}' is required`);
   }
   // Relations between options.

@@ -82,7 +82,8 @@ export function neuralIssues(json: Obj): NeuralIssue[] {
   let trials = 0;
   const batchSizes = json.batchSizes === undefined ? 0 : batchSizeCount(json.batchSizes);
   optimizers.forEach((entry: unknown, index) => {
-    if (!isObj(entry) || typeof entry.type !== 'string' || !(entry.type in NEURAL_GRID_KEYS)) return;
+    // hasOwn, not `in`: a type named 'constructor' or 'toString' is not an optimizer.
+    if (!isObj(entry) || typeof entry.type !== 'string' || !Object.hasOwn(NEURAL_GRID_KEYS, entry.type)) return;
     const pointer = `/optimizers/${index}`;
     const type = entry.type as NeuralOptimizerType;
     if (entry.learningRate === undefined && !LEARNING_RATE_OPTIONAL.includes(type)) issues.push({ path: pointer, message: `missing required key 'learningRate' (neural optimizers have no default grid)` });

@@ -4,7 +4,7 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import schema from '../../../schemas/optlab-experiment.schema.json';
 import { closestName } from '../spec/did-you-mean';
-import { MAX_BATCH_SIZES, MAX_GRID_POINTS, MAX_NQM_DIM, MAX_NQM_EVALUATIONS, MAX_NQM_MODES, MAX_REPORTED_ISSUES } from '../spec/limits';
+import { MAX_BATCH_SIZES, MAX_GRID_POINTS, MAX_OPTIMIZERS, MAX_NQM_DIM, MAX_NQM_EVALUATIONS, MAX_NQM_MODES, MAX_REPORTED_ISSUES } from '../spec/limits';
 import { escapeSegment } from '../spec/pointer';
 import { GRID_RULES, RANGE_KINDS, REFERENCE_GRIDS, batchSizeCount, gridSize, gridValueIssues, isGridSpec } from './grid';
 import { ExperimentError, type ExperimentIssue } from './experiment-error';
@@ -20,7 +20,7 @@ const TYPE_NAMES: Record<NqmOptimizerType, string> = { sgd: 'SGD', momentum: 'Mo
 
 /** The label an entry gets when it has none: "SGD", "SGD p=0.5", "Momentum", "EMA p=1", "Adam". */
 export function defaultLabel(type: OptimizerEntry['type'], precondition = 0): string {
-  if (!(type in TYPE_NAMES)) return defaultNeuralLabel(type as NeuralOptimizerType);
+  if (!Object.hasOwn(TYPE_NAMES, type)) return defaultNeuralLabel(type as NeuralOptimizerType);
   const name = TYPE_NAMES[type as NqmOptimizerType];
   return precondition === 0 ? name : `${name} p=${Number(precondition.toPrecision(4))}`;
 }
@@ -28,26 +28,37 @@ export function defaultLabel(type: OptimizerEntry['type'], precondition = 0): st
 /** Validates parsed JSON; `doc` (from parseJsonWithLocation) adds line and column to issues. */
 export function validateExperiment(json: unknown, file?: string, doc?: Pick<JsonDocument, 'locate'>): ExperimentFile {
   const validate = compiledSchema();
-  const issues: Issue[] = [];
-  if (!validate(json)) for (const e of validate.errors ?? []) issues.push(...translate(e));
-  issues.push(...semanticIssues(json));
+  // Sizes first: a file far over them gets only that, before the schema lists every item's problems.
+  const issues: Issue[] = sizeIssues(json);
+  if (issues.length === 0) {
+    if (!validate(json)) for (const e of validate.errors ?? []) issues.push(...translate(e));
+    issues.push(...semanticIssues(json));
+  }
   if (issues.length === 0) return json as ExperimentFile;
 
   const seen = new Set<string>();
-  const located: ExperimentIssue[] = [];
-  for (const { part, ...issue } of issues) {
+  const unique: Issue[] = [];
+  for (const issue of issues) {
     const id = `${issue.path}\u0000${issue.message}`;
     if (seen.has(id)) continue;
     seen.add(id);
-    const at = doc?.locate(issue.path, part)?.start;
-    located.push(at ? { ...issue, line: at.line, column: at.column } : issue);
+    unique.push(issue);
   }
-  located.sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity) || (a.column ?? 0) - (b.column ?? 0));
-  throw new ExperimentError(capIssues(located), file);
+  // Only the listed issues are located: each locate scans the text, and 20,000 bad values must not
+  // make 20,000 scans.
+  const listed = capIssues(unique);
+  const located = listed.map((entry, i): ExperimentIssue => {
+    const { part, ...issue } = entry as Issue;
+    if (i >= MAX_REPORTED_ISSUES) return issue; // the "and N more" line
+    const at = doc?.locate(issue.path, part)?.start;
+    return at ? { ...issue, line: at.line, column: at.column } : issue;
+  });
+  const body = located.slice(0, MAX_REPORTED_ISSUES).sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity) || (a.column ?? 0) - (b.column ?? 0));
+  throw new ExperimentError([...body, ...located.slice(MAX_REPORTED_ISSUES)], file);
 }
 
 /** The first MAX_REPORTED_ISSUES issues, and one line saying how many more there are. */
-export function capIssues(issues: ExperimentIssue[]): ExperimentIssue[] {
+export function capIssues<T extends ExperimentIssue>(issues: T[]): (T | ExperimentIssue)[] {
   if (issues.length <= MAX_REPORTED_ISSUES) return issues;
   const more = issues.length - MAX_REPORTED_ISSUES;
   return [...issues.slice(0, MAX_REPORTED_ISSUES), { path: '', message: `and ${more} more problem${more === 1 ? '' : 's'} (only the first ${MAX_REPORTED_ISSUES} are listed)` }];
@@ -203,12 +214,19 @@ function semanticIssues(json: unknown): Issue[] {
   return issues;
 }
 
-function checkBatchSizes(spec: unknown, issues: Issue[]): void {
-  const count = batchSizeCount(spec);
-  if (count > MAX_BATCH_SIZES) {
-    issues.push({ path: '/batchSizes', message: `${count} batch sizes, more than the limit of ${MAX_BATCH_SIZES} (MAX_BATCH_SIZES)` });
-    return; // duplicates among a million sizes would only bury the message
+/** The counts checked before anything else: batch sizes and optimizer entries. */
+function sizeIssues(json: unknown): Issue[] {
+  if (!isObj(json)) return [];
+  const issues: Issue[] = [];
+  const count = batchSizeCount(json.batchSizes);
+  if (count > MAX_BATCH_SIZES) issues.push({ path: '/batchSizes', message: `${count} batch sizes, more than the limit of ${MAX_BATCH_SIZES} (MAX_BATCH_SIZES)` });
+  if (Array.isArray(json.optimizers) && json.optimizers.length > MAX_OPTIMIZERS) {
+    issues.push({ path: '/optimizers', message: `${json.optimizers.length} optimizer entries, more than the limit of ${MAX_OPTIMIZERS} (MAX_OPTIMIZERS)` });
   }
+  return issues;
+}
+
+function checkBatchSizes(spec: unknown, issues: Issue[]): void {
   if (Array.isArray(spec)) {
     const seen = new Map<unknown, number>();
     spec.forEach((b, i) => {
@@ -288,6 +306,7 @@ function checkGrids(entry: Obj, type: NqmOptimizerType, pointer: string, issues:
   for (const key of keys) {
     const spec = entry[key] as GridSpec | undefined;
     if (spec === undefined) continue; // reference grids are fine
+    if (!isGridSpec(spec)) continue; // e.g. null: the schema has reported it
     const path = `${pointer}/${key}`;
     const { name, rule, ok } = GRID_RULES[key];
     issues.push(...gridValueIssues(spec, path, name, rule, ok));

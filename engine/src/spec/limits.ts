@@ -39,6 +39,13 @@ export const MAX_NQM_MODES = 1_000_000;
  */
 export const MAX_BATCH_SIZES = 64;
 
+/**
+ * Most optimizer entries per file. The reference studies compare 4 to 6; each entry is a table, a
+ * fit and a curve per batch size. Checked before the schema: ajv reports every problem of every
+ * entry, and 20,000 entries that are not optimizers took 8 s to list.
+ */
+export const MAX_OPTIMIZERS = 64;
+
 /** Most grid points (the product of one optimizer entry's grids); NQM and neural alike. */
 export const MAX_GRID_POINTS = 100_000;
 
