@@ -21,7 +21,7 @@ import { samePath } from './model/experiment-runs';
 import { PanelManager } from './panels/panel-manager';
 import { fileText, type PanelDataSource } from './panels/panel-data';
 import type { Services } from './services';
-import { affects, firstWorkspaceFolder, readSettings } from './settings';
+import { affects, firstWorkspaceFolder, readDataAccess, readSettings } from './settings';
 import { RunIndex } from './store/run-index';
 import { debounce, throttle } from './util/timing';
 
@@ -39,6 +39,7 @@ export function activate(context: vscode.ExtensionContext): OptLabApi {
     cwd: firstWorkspaceFolder() ?? context.extensionPath,
     log: (level, message) => log[level](message),
     shutdownTimeoutMs: 5000,
+    dataAccess: readDataAccess,
   });
   current = { engine };
   const experiments = new WorkspaceExperiments(runs);

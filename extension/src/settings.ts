@@ -1,7 +1,7 @@
 // Reads the optlab.* settings (VS Code side of model/settings.ts).
 import os from 'node:os';
 import * as vscode from 'vscode';
-import { resolveSettings, type OptLabSettings } from './model/settings';
+import { dataAccessFromSettings, resolveSettings, type OptLabSettings } from './model/settings';
 
 export const SECTION = 'optlab';
 
@@ -20,6 +20,12 @@ export function readSettings(): OptLabSettings {
     firstWorkspaceFolder(),
     os.homedir(),
   );
+}
+
+/** Where the engine may read dataset files (optlab.allowDataOutsideWorkspace and the workspace folders). */
+export function readDataAccess(): { roots: string[]; allowOutside: boolean } {
+  const folders = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
+  return dataAccessFromSettings(vscode.workspace.getConfiguration(SECTION).get('allowDataOutsideWorkspace'), folders);
 }
 
 /** Whether a configuration change touches a setting that changes where or how runs are stored or started. */

@@ -7,7 +7,7 @@ export interface RunSummary {
   label: string;
   optimizer: string;
   batchSize: number;
-  status: 'completed' | 'failed' | 'cancelled';
+  status: 'completed' | 'diverged' | 'failed' | 'cancelled';
   stepsToTarget: number | null;
   hyperparameters: Record<string, number | null>;
   /** Progress text for a neural trial: 'diverged (...)', 'not reached in 2000 steps', ... */

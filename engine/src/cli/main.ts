@@ -11,6 +11,7 @@ import { NQM_USAGE, nqmCommand } from './commands/nqm';
 import { RUN_USAGE, runCommand } from './commands/run';
 import { RM_USAGE, exportCommand, lsCommand, rmCommand, showCommand } from './commands/runs';
 import { serveCommand } from './commands/serve';
+import { handleStdoutErrors } from './stdout-errors';
 
 const USAGE = `optlab ${ENGINE_VERSION}: run, track and compare optimizer experiments
 
@@ -45,7 +46,19 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   doctor: doctorCommand,
 };
 
+/** What `optlab <command> --help` prints. */
+const COMMAND_USAGE: Record<string, string> = {
+  run: `usage: ${RUN_USAGE}\n  Runs every optimizer x batch size of an experiment file; progress on stderr, tables (or --json) on stdout.`,
+  ls: 'usage: optlab ls [--store DIR] [--json]\n  Lists recorded runs.',
+  show: 'usage: optlab show <run-id> [--store DIR] [--json]\n  One run\'s record and summary (an id prefix works).',
+  export: 'usage: optlab export <run-id> --format csv|json [--store DIR]\n  A run\'s metrics.',
+  nqm: `usage: ${NQM_USAGE}\n  One noisy-quadratic-model study from flags.`,
+  serve: 'usage: optlab serve\n  The engine process of the VS Code extension (started by it over an IPC channel).',
+  doctor: `usage: ${DOCTOR_USAGE}\n  Compute backends: which are available, why not, the default.`,
+};
+
 export async function main(argv: string[]): Promise<number> {
+  handleStdoutErrors();
   const [command, ...rest] = argv;
   if (command === undefined) {
     process.stderr.write(USAGE + '\n');
@@ -63,6 +76,12 @@ export async function main(argv: string[]): Promise<number> {
   if (!handler) {
     process.stderr.write(`optlab: unknown command '${command}'\n\n${USAGE}\n`);
     return 2;
+  }
+  // --help or -h anywhere before a '--' asks for the command's usage.
+  const flags = rest.indexOf('--') >= 0 ? rest.slice(0, rest.indexOf('--')) : rest;
+  if (flags.includes('--help') || flags.includes('-h')) {
+    process.stdout.write(`${COMMAND_USAGE[command]}\n\nThe store defaults to ./.optlab; optlab help lists every command.\n`);
+    return 0;
   }
   try {
     return await handler(rest);

@@ -95,12 +95,13 @@ export function parseIdx(bytes: Uint8Array, name = '<idx buffer>'): IdxTensor {
     fail(0, `truncated header: expected a 4-byte magic number (00 00 <type> <ndims>) at offset 0, file has ${plural(raw.length, 'byte')}`);
   }
   if (raw[0] !== 0 || raw[1] !== 0) {
-    fail(0, `bad magic number at offset 0: expected two zero bytes, found ${hex(raw[0])} ${hex(raw[1])} (not an IDX file)`);
+    // The file's bytes are never quoted: the file may be anything (a key, a password file).
+    fail(0, 'bad magic number at offset 0: expected two zero bytes (not an IDX file)');
   }
   const info = BY_CODE.get(raw[2]);
   if (!info) {
     const known = DTYPES.map((d) => `${hex(d.code)} (${d.label})`).join(', ');
-    fail(2, `unknown data type code ${hex(raw[2])} at offset 2: expected one of ${known}`);
+    fail(2, `unknown data type code at offset 2: expected one of ${known}`);
   }
   const { dtype, bytes: size } = info as DtypeInfo;
   const ndims = raw[3];

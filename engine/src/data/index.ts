@@ -8,6 +8,8 @@ import { SpecError } from '../spec/spec-error.js';
 import { type Dataset, type NormalizationStats, applyStatsInPlace, classCounts, computeStats } from './dataset.js';
 import { loadIdxDataset, loadMnist, type ImageSetResult } from './mnist.js';
 import { loadMnist8x8 } from './mnist8x8.js';
+import { type DatasetAccess, datasetPathProblem } from './dataset-access.js';
+import { IdxFormatError } from './idx.js';
 import {
   CLUSTERS_DEFAULTS,
   LOW_RANK_DEFAULTS,
@@ -28,6 +30,7 @@ export * from './mnist.js';
 export * from './mnist8x8.js';
 export * from './synthetic.js';
 export * from './unit-sphere.js';
+export * from './dataset-access.js';
 
 // ---- spec types (what an experiment file may write) ---------------------------------------------
 
@@ -108,6 +111,8 @@ export interface LoadDatasetOptions {
   pointer?: string;
   /** Folder relative IDX paths are resolved against (the experiment file's folder); default cwd. */
   baseDir?: string;
+  /** Where IDX files may be read from; default: below baseDir (or cwd) only. */
+  access?: DatasetAccess;
 }
 
 /**
@@ -193,14 +198,15 @@ export function validateDatasetSpec(spec: unknown, pointer?: string): DatasetSpe
   const known = DATASET_TYPES.map((t) => `'${t}'`).join(', ');
   if (!('type' in s)) throw err('type', `dataset: option 'type' is required (one of ${known})`);
   const type = s.type;
-  if (typeof type !== 'string' || !(type in OPTIONS)) {
+  // hasOwn, not `in`: 'constructor', 'toString' and '__proto__' are not dataset types or options.
+  if (typeof type !== 'string' || !Object.hasOwn(OPTIONS, type)) {
     const hint = typeof type === 'string' ? suggest(type, DATASET_TYPES) : null;
     throw err('type', `dataset: unknown type ${show(type)}${hint ? ` (did you mean '${hint}'?)` : ''}; known types: ${known}`);
   }
   const checks = OPTIONS[type as DatasetType];
   for (const [key, value] of Object.entries(s)) {
     if (key === 'type') continue;
-    const check = checks[key];
+    const check = Object.hasOwn(checks, key) ? checks[key] : undefined;
     if (!check) {
       const hint = suggest(key, Object.keys(checks));
       throw err(key, `dataset '${type}': unknown option '${key}'${hint ? ` (did you mean '${hint}'?)` : ''}; its options are ${Object.keys(checks).sort().join(', ')}`);
@@ -209,7 +215,7 @@ export function validateDatasetSpec(spec: unknown, pointer?: string): DatasetSpe
     const problem = check(value);
     if (problem) throw err(key, `dataset '${type}': option '${key}' ${problem}, got ${show(value)}`);
   }
-  for (const key of REQUIRED[type as DatasetType] ?? []) {
+  for (const key of (Object.hasOwn(REQUIRED, type) ? REQUIRED[type as DatasetType] : undefined) ?? []) {
     if (s[key] === undefined) throw err(key, `dataset '${type}': option '${key}' is required`);
   }
   // Relations between options.
@@ -252,6 +258,8 @@ export function loadDataset(spec: unknown, options: LoadDatasetOptions = {}): Lo
   const t0 = performance.now();
   const s = validateDatasetSpec(spec, options.pointer);
   const seed = s.seed ?? 0;
+  const err = (option: string, message: string): DatasetSpecError =>
+    new DatasetSpecError(message, option, options.pointer === undefined ? undefined : `${options.pointer}/${option}`);
   const wrap = <T>(f: () => T): T => {
     try {
       return f();
@@ -272,13 +280,29 @@ export function loadDataset(spec: unknown, options: LoadDatasetOptions = {}): Lo
     const resolved: Record<string, unknown> = { ...s, flatten: common.flatten, seed };
     if (s.type === 'idx') {
       const base = options.baseDir ?? process.cwd();
-      const abs = (p: string | undefined) => (p === undefined ? undefined : path.resolve(base, p));
-      r = wrap(() =>
-        loadIdxDataset(
-          { images: abs(s.images) as string, labels: abs(s.labels) as string, testImages: abs(s.testImages), testLabels: abs(s.testLabels) },
-          { ...common, testFraction: s.testFraction },
-        ),
-      );
+      const access = options.access ?? { roots: [base] };
+      const files = { images: s.images, labels: s.labels, testImages: s.testImages, testLabels: s.testLabels };
+      const abs: Record<string, string | undefined> = {};
+      const optionOf = new Map<string, string>();
+      for (const [option, p] of Object.entries(files)) {
+        if (p === undefined) continue;
+        abs[option] = path.resolve(base, p);
+        optionOf.set(abs[option], option);
+        const problem = datasetPathProblem(abs[option], access);
+        if (problem) throw err(option, `dataset 'idx': ${problem}`);
+      }
+      try {
+        r = wrap(() =>
+          loadIdxDataset(
+            { images: abs.images as string, labels: abs.labels as string, testImages: abs.testImages, testLabels: abs.testLabels },
+            { ...common, testFraction: s.testFraction },
+          ),
+        );
+      } catch (e) {
+        // A file that is not a valid IDX file: the option (and its JSON path) that names it.
+        if (e instanceof IdxFormatError && optionOf.has(e.file)) throw err(optionOf.get(e.file)!, `dataset 'idx': ${e.message}`);
+        throw e;
+      }
       name = `IDX ${path.basename(s.images)}`;
     } else if (s.type === 'mnist') {
       r = wrap(() => loadMnist({ ...common, dir: s.dir }));

@@ -94,6 +94,11 @@ export function expandBatchSizes(spec: BatchSizesSpec): number[] {
   return out;
 }
 
+/** Each batch size with the JSON pointer that asks for it: a list entry, or the powersOf2 range. */
+export function batchSizesWithPointers(spec: BatchSizesSpec): { value: number; pointer: string }[] {
+  return expandBatchSizes(spec).map((value, i) => ({ value, pointer: Array.isArray(spec) ? `/batchSizes/${i}` : '/batchSizes/powersOf2/to' }));
+}
+
 /**
  * Problems with a grid's values (each must pass `ok`, described by `rule`): one issue per bad
  * listed value, or one per generated range, since its bad values share one cause.
@@ -116,4 +121,18 @@ export function gridValueIssues(spec: GridSpec, path: string, name: string, rule
     break;
   }
   return issues;
+}
+
+/** How many batch sizes a (possibly invalid) batchSizes value expands to; 0 when it cannot be known. */
+export function batchSizeCount(spec: unknown): number {
+  if (Array.isArray(spec)) return spec.length;
+  const p2 = isObject(spec) && isObject(spec.powersOf2) ? spec.powersOf2 : undefined;
+  if (!p2 || typeof p2.from !== 'number' || typeof p2.to !== 'number') return 0;
+  const step = p2.step === undefined ? 1 : p2.step;
+  if (typeof step !== 'number' || !(step >= 1) || !Number.isFinite(p2.to - p2.from)) return 0;
+  return Math.max(0, Math.floor((p2.to - p2.from) / step) + 1);
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

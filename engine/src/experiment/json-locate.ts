@@ -1,6 +1,12 @@
-// A strict JSON parser that remembers where every value and key is, so validation issues
-// (which speak in JSON pointers) can name a line and column, and malformed JSON gets a
-// message better than JSON.parse's. Columns count UTF-16 code units, as editors do.
+// A strict JSON parser that can say where every value and key is, so validation issues (which
+// speak in JSON pointers) can name a line and column, and malformed JSON gets a message better than
+// JSON.parse's. Columns count UTF-16 code units, as editors do.
+//
+// Memory does not grow with the number of values: parsing keeps no index of positions; locate()
+// re-scans the text along the one pointer it is asked for, skipping every other value without
+// building it. Text over MAX_EXPERIMENT_FILE_BYTES is refused before parsing (the extension runs
+// this on its main thread on every edit), and nesting is capped at MAX_JSON_DEPTH.
+import { MAX_EXPERIMENT_FILE_BYTES, MAX_JSON_DEPTH } from '../spec/limits';
 import { ExperimentError } from './experiment-error';
 
 export interface SourcePosition {
@@ -27,7 +33,6 @@ export interface JsonDocument {
   locate(pointer: string, part?: 'key' | 'value'): SourceRange | undefined;
 }
 
-const MAX_DEPTH = 512;
 const ESCAPES: Record<string, string> = Object.assign(Object.create(null) as Record<string, string>, {
   '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t',
 });
@@ -37,23 +42,32 @@ export function pointerSegment(key: string | number): string {
   return String(key).replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
+/** The segments of a JSON pointer, unescaped ('' -> []). */
+function pointerSegments(pointer: string): string[] {
+  if (pointer === '') return [];
+  return pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+/** Text longer than the limit: an ExperimentError naming the size and the limit. */
+export function checkExperimentSize(size: number, file?: string, unit = 'bytes'): void {
+  if (size <= MAX_EXPERIMENT_FILE_BYTES) return;
+  const message = `the file is ${size} ${unit}, more than the limit of ${MAX_EXPERIMENT_FILE_BYTES} for an experiment file (MAX_EXPERIMENT_FILE_BYTES); not read`;
+  throw new ExperimentError([{ path: '', message }], file, 'experiment file too large');
+}
+
 /** Parses JSON text; throws ExperimentError naming file:line:col and what was expected. */
 export function parseJsonWithLocation(text: string, file?: string): JsonDocument {
+  checkExperimentSize(text.length, file, 'characters');
   const parser = new Parser(text, file);
   const value = parser.parseDocument();
-  const { spans } = parser;
   return {
     value,
     file,
     locate(pointer, part = 'value') {
-      for (let p = pointer; ; p = p.slice(0, p.lastIndexOf('/'))) {
-        const span = spans.get(p);
-        if (span) {
-          const [s, e] = (part === 'key' && p === pointer && span.key) || span.value;
-          return { start: parser.position(s), end: parser.position(e) };
-        }
-        if (p === '') return undefined;
-      }
+      const found = new Locator(text).find(pointerSegments(pointer));
+      if (!found) return undefined;
+      const [s, e] = (part === 'key' && found.exact && found.key) || found.value;
+      return { start: parser.position(s), end: parser.position(e) };
     },
   };
 }
@@ -61,23 +75,28 @@ export function parseJsonWithLocation(text: string, file?: string): JsonDocument
 type Span = [start: number, end: number];
 
 class Parser {
-  readonly spans = new Map<string, { value: Span; key?: Span }>();
   private i = 0;
-  private readonly lineStarts: number[] = [0];
+  /** Offsets where lines start, computed on the first position asked for. */
+  private lineStarts: number[] | undefined;
+  /** Keys and indices from the document to the value being parsed (for a duplicate key's path). */
+  private readonly path: (string | number)[] = [];
 
   constructor(
     private readonly text: string,
     private readonly file?: string,
   ) {
-    for (let k = 0; k < text.length; k++) {
-      const c = text.charCodeAt(k);
-      // \n, \r\n and a lone \r each end a line.
-      if (c === 10 || (c === 13 && text.charCodeAt(k + 1) !== 10)) this.lineStarts.push(k + 1);
-    }
     if (text.charCodeAt(0) === 0xfeff) this.i = 1; // BOM
   }
 
   position(offset: number): SourcePosition {
+    if (!this.lineStarts) {
+      this.lineStarts = [0];
+      for (let k = 0; k < this.text.length; k++) {
+        const c = this.text.charCodeAt(k);
+        // \n, \r\n and a lone \r each end a line.
+        if (c === 10 || (c === 13 && this.text.charCodeAt(k + 1) !== 10)) this.lineStarts.push(k + 1);
+      }
+    }
     let lo = 0;
     let hi = this.lineStarts.length - 1;
     while (lo < hi) {
@@ -90,19 +109,21 @@ class Parser {
 
   parseDocument(): unknown {
     this.skipWhitespace();
-    const value = this.parseValue('', 0);
+    const value = this.parseValue(0);
     this.skipWhitespace();
     if (this.i < this.text.length) this.unexpected('end of input');
     return value;
   }
 
-  private parseValue(pointer: string, depth: number, key?: Span): unknown {
-    if (depth > MAX_DEPTH) this.fail(this.i, `nesting deeper than ${MAX_DEPTH} levels`);
-    const start = this.i;
+  private parseValue(depth: number): unknown {
     const c = this.text[this.i];
+    // depth counts the containers around this value: the document itself is at 0.
+    if ((c === '{' || c === '[') && depth >= MAX_JSON_DEPTH) {
+      this.fail(this.i, `nesting deeper than the limit of ${MAX_JSON_DEPTH} levels (MAX_JSON_DEPTH)`, { path: this.pointer() });
+    }
     let value: unknown;
-    if (c === '{') value = this.parseObject(pointer, depth);
-    else if (c === '[') value = this.parseArray(pointer, depth);
+    if (c === '{') value = this.parseObject(depth);
+    else if (c === '[') value = this.parseArray(depth);
     else if (c === '"') value = this.parseString();
     else if (c === '-' || (c >= '0' && c <= '9')) value = this.parseNumber();
     else {
@@ -114,11 +135,14 @@ class Parser {
         value = m[0] === 'null' ? null : m[0] === 'true';
       } else this.unexpected('a value');
     }
-    this.spans.set(pointer, key ? { value: [start, this.i], key } : { value: [start, this.i] });
     return value;
   }
 
-  private parseObject(pointer: string, depth: number): Record<string, unknown> {
+  private pointer(): string {
+    return this.path.map((s) => `/${pointerSegment(s)}`).join('');
+  }
+
+  private parseObject(depth: number): Record<string, unknown> {
     const obj: Record<string, unknown> = {};
     const seen = new Map<string, number>();
     this.i++; // {
@@ -133,12 +157,10 @@ class Parser {
       }
       const keyStart = this.i;
       const name = this.parseString();
-      const keySpan: Span = [keyStart, this.i];
-      const child = `${pointer}/${pointerSegment(name)}`;
       const first = seen.get(name);
       if (first !== undefined) {
         const at = this.position(first);
-        this.fail(keyStart, `duplicate key '${name}'`, { path: child, note: `first defined at ${at.line}:${at.column}` });
+        this.fail(keyStart, `duplicate key '${name}'`, { path: `${this.pointer()}/${pointerSegment(name)}`, note: `first defined at ${at.line}:${at.column}` });
       }
       seen.set(name, keyStart);
       this.skipWhitespace();
@@ -146,7 +168,9 @@ class Parser {
       this.i++;
       this.skipWhitespace();
       // defineProperty so that a "__proto__" key stays an ordinary property, as with JSON.parse.
-      Object.defineProperty(obj, name, { value: this.parseValue(child, depth + 1, keySpan), enumerable: true, writable: true, configurable: true });
+      this.path.push(name);
+      Object.defineProperty(obj, name, { value: this.parseValue(depth + 1), enumerable: true, writable: true, configurable: true });
+      this.path.pop();
       this.skipWhitespace();
       const c = this.text[this.i];
       if (c === '}') {
@@ -159,7 +183,7 @@ class Parser {
     }
   }
 
-  private parseArray(pointer: string, depth: number): unknown[] {
+  private parseArray(depth: number): unknown[] {
     const arr: unknown[] = [];
     this.i++; // [
     this.skipWhitespace();
@@ -169,7 +193,9 @@ class Parser {
     }
     for (;;) {
       if (this.text[this.i] === ']') this.unexpected('a value', 'trailing commas are not allowed');
-      arr.push(this.parseValue(`${pointer}/${arr.length}`, depth + 1));
+      this.path.push(arr.length);
+      arr.push(this.parseValue(depth + 1));
+      this.path.pop();
       this.skipWhitespace();
       const c = this.text[this.i];
       if (c === ']') {
@@ -258,5 +284,92 @@ class Parser {
     const { path = '', expected, note } = more;
     const message = `${what} at ${line}:${column}${expected ? `, expected ${expected}` : ''}${note ? ` (${note})` : ''}`;
     throw new ExperimentError([{ path, message, line, column }], this.file, 'invalid JSON');
+  }
+}
+
+/**
+ * Finds one pointer's value in valid JSON text by scanning along it: members and elements off the
+ * path are skipped without being built, so it holds nothing per value.
+ */
+class Locator {
+  constructor(private readonly text: string) {}
+
+  /** The value (and key) span of the deepest existing prefix of `segments`; exact when all exist. */
+  find(segments: string[]): { value: Span; key?: Span; exact: boolean } | undefined {
+    let i = this.skipWhitespace(this.text.charCodeAt(0) === 0xfeff ? 1 : 0);
+    if (i >= this.text.length) return undefined;
+    let key: Span | undefined;
+    for (const segment of segments) {
+      const child = this.child(i, segment);
+      if (!child) return { value: [i, this.skipValue(i)], key, exact: false };
+      ({ key, value: i } = child);
+    }
+    return { value: [i, this.skipValue(i)], key, exact: true };
+  }
+
+  /** Where the member or element `segment` of the container at `i` starts, and its key's span. */
+  private child(i: number, segment: string): { value: number; key?: Span } | undefined {
+    const open = this.text[i];
+    if (open === '[') {
+      if (!/^(0|[1-9][0-9]*)$/.test(segment)) return undefined;
+      let index = Number(segment);
+      let j = this.skipWhitespace(i + 1);
+      if (this.text[j] === ']') return undefined;
+      for (;;) {
+        if (index === 0) return { value: j };
+        j = this.skipWhitespace(this.skipValue(j));
+        if (this.text[j] !== ',') return undefined;
+        j = this.skipWhitespace(j + 1);
+        index -= 1;
+      }
+    }
+    if (open !== '{') return undefined;
+    let j = this.skipWhitespace(i + 1);
+    if (this.text[j] === '}') return undefined;
+    for (;;) {
+      const keyEnd = this.skipString(j);
+      const name = JSON.parse(this.text.slice(j, keyEnd)) as string;
+      const valueStart = this.skipWhitespace(this.skipWhitespace(keyEnd) + 1); // past ':'
+      if (name === segment) return { value: valueStart, key: [j, keyEnd] };
+      j = this.skipWhitespace(this.skipValue(valueStart));
+      if (this.text[j] !== ',') return undefined;
+      j = this.skipWhitespace(j + 1);
+    }
+  }
+
+  /** The offset just past the value starting at `i`. */
+  private skipValue(i: number): number {
+    const c = this.text[i];
+    if (c === '"') return this.skipString(i);
+    if (c === '{' || c === '[') {
+      let depth = 0;
+      for (let j = i; j < this.text.length; j++) {
+        const d = this.text[j];
+        if (d === '"') j = this.skipString(j) - 1;
+        else if (d === '{' || d === '[') depth += 1;
+        else if ((d === '}' || d === ']') && --depth === 0) return j + 1;
+      }
+      return this.text.length;
+    }
+    let j = i;
+    while (j < this.text.length && !' \t\n\r,]}'.includes(this.text[j])) j++;
+    return j;
+  }
+
+  /** The offset just past the string starting at `i` (its opening quote). */
+  private skipString(i: number): number {
+    let j = i + 1;
+    while (j < this.text.length && this.text[j] !== '"') j += this.text[j] === '\\' ? 2 : 1;
+    return j + 1;
+  }
+
+  private skipWhitespace(i: number): number {
+    let j = i;
+    while (j < this.text.length) {
+      const c = this.text[j];
+      if (c === ' ' || c === '\t' || c === '\n' || c === '\r') j++;
+      else break;
+    }
+    return j;
   }
 }

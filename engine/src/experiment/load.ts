@@ -1,24 +1,29 @@
 // Loading an experiment file: read, parse with locations, validate, then fill defaults and
 // expand grids into the ResolvedExperiment the runner consumes.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { REFERENCE_GRIDS, expandBatchSizes, expandGrid } from './grid';
-import { parseJsonWithLocation } from './json-locate';
+import { checkExperimentSize, parseJsonWithLocation } from './json-locate';
 import { resolveNeuralExperiment } from './neural';
 import type { ExperimentFile, NqmOptimizerType, ResolvedExperiment, ResolvedOptimizer } from './types';
-import { isNeuralProblem } from './types';
+import { PROBLEM_DEFAULTS, isNeuralProblem } from './types';
 import { ExperimentError, defaultLabel, validateExperiment } from './validate';
 
-export const PROBLEM_DEFAULTS = { dim: 10000, exponent: 1, bins: 100, noise: { power: 1, scale: 1 }, initVariance: 1 } as const;
+export { PROBLEM_DEFAULTS };
 export const DEFAULT_LOG_POINTS = 200;
 export const DEFAULT_SEED = 0;
 
 export function loadExperiment(file: string): ResolvedExperiment {
   let text: string;
   try {
+    // The size first: a huge file (or /dev/zero) is refused without reading it.
+    const stat = statSync(file);
+    if (stat.isFile()) checkExperimentSize(stat.size, file);
+    else if (!stat.isDirectory()) throw Object.assign(new Error('not a regular file'), { code: 'ENOTFILE' });
     text = readFileSync(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const message = code === 'ENOENT' ? `file not found: ${file}` : `cannot read ${file}: ${(err as Error).message}`;
+    if (err instanceof ExperimentError) throw err;
+    const message = code === 'ENOENT' ? `file not found: ${file}` : code === 'ENOTFILE' ? `not a regular file: ${file}` : `cannot read ${file}: ${(err as Error).message}`;
     throw new ExperimentError([{ path: '', message }], file, 'cannot load experiment file');
   }
   return parseExperiment(text, file);

@@ -3,10 +3,11 @@
 // consumes. Kept free of TensorFlow.js (the extension validates files with it): model specs are
 // checked by the engine when it builds the model (engine/src/sweep), dataset specs here.
 import { DatasetSpecError, validateDatasetSpec } from '../data';
-import { expandBatchSizes, expandGrid, gridSize, gridValueIssues, isGridSpec } from './grid';
+import { batchSizeCount, expandBatchSizes, expandGrid, gridSize, gridValueIssues, isGridSpec } from './grid';
 import { DESCRIPTORS, gridOptions, optimizerDescriptor, rangeRule } from '../optim/registry';
 import type { ExperimentFile, GridSpec, NeuralOptimizerType, NeuralProblemSpec, OptimizerEntry, ResolvedExperiment, ResolvedOptimizer } from './types';
 import { NEURAL_PROBLEM_TYPES } from './types';
+import { MAX_GRID_POINTS, MAX_NEURAL_TRIALS } from '../spec/limits';
 
 export const DEFAULT_EVAL_EVERY = 10;
 export const DEFAULT_EVAL_SIZE = 1000;
@@ -29,7 +30,7 @@ export function neuralGridRule(type: NeuralOptimizerType, key: string): { name: 
 }
 
 /** Most trials (grid points x batch sizes, over all optimizers) one file may ask for. */
-export const MAX_TRIALS = 20_000;
+export const MAX_TRIALS = MAX_NEURAL_TRIALS;
 
 export interface NeuralIssue {
   path: string;
@@ -79,9 +80,10 @@ export function neuralIssues(json: Obj): NeuralIssue[] {
   }
   const optimizers = Array.isArray(json.optimizers) ? json.optimizers : [];
   let trials = 0;
-  const batchSizes = json.batchSizes === undefined ? 0 : safeBatchCount(json.batchSizes);
+  const batchSizes = json.batchSizes === undefined ? 0 : batchSizeCount(json.batchSizes);
   optimizers.forEach((entry: unknown, index) => {
-    if (!isObj(entry) || typeof entry.type !== 'string' || !(entry.type in NEURAL_GRID_KEYS)) return;
+    // hasOwn, not `in`: a type named 'constructor' or 'toString' is not an optimizer.
+    if (!isObj(entry) || typeof entry.type !== 'string' || !Object.hasOwn(NEURAL_GRID_KEYS, entry.type)) return;
     const pointer = `/optimizers/${index}`;
     const type = entry.type as NeuralOptimizerType;
     if (entry.learningRate === undefined && !LEARNING_RATE_OPTIONAL.includes(type)) issues.push({ path: pointer, message: `missing required key 'learningRate' (neural optimizers have no default grid)` });
@@ -93,8 +95,8 @@ export function neuralIssues(json: Obj): NeuralIssue[] {
       const path = `${pointer}/${key}`;
       const size = gridSize(spec);
       points *= size;
-      if (size > 100_000) {
-        issues.push({ path, message: `grid has ${size} values` });
+      if (size > MAX_GRID_POINTS) {
+        issues.push({ path, message: `grid has ${size} values, more than the limit of ${MAX_GRID_POINTS} (MAX_GRID_POINTS)` });
         continue;
       }
       const { name, rule, ok } = neuralGridRule(type, key);
@@ -103,8 +105,8 @@ export function neuralIssues(json: Obj): NeuralIssue[] {
     trials += points * batchSizes;
   });
   const seeds = seedCount(json.seeds);
-  if (trials * seeds > MAX_TRIALS) issues.push({ path: '/optimizers', message: `the sweep has ${trials * seeds} trials (grid points x batch sizes${seeds > 1 ? ` x ${seeds} seeds` : ''}), more than the limit of ${MAX_TRIALS}` });
-  if (Array.isArray(json.seeds) && 'seed' in json) issues.push({ path: '/seed', part: 'key', message: "give either 'seed' or a list of 'seeds', not both (with a count, 'seeds': N runs seed, seed + 1, ...)" });
+  if (trials * seeds > MAX_TRIALS) issues.push({ path: '/optimizers', message: `the sweep has ${trials * seeds} trials (grid points x batch sizes${seeds > 1 ? ` x ${seeds} seeds` : ''}), more than the limit of ${MAX_TRIALS} (MAX_NEURAL_TRIALS)` });
+  if (Array.isArray(json.seeds) && Object.hasOwn(json, 'seed')) issues.push({ path: '/seed', part: 'key', message: "give either 'seed' or a list of 'seeds', not both (with a count, 'seeds': N runs seed, seed + 1, ...)" });
   return issues;
 }
 
@@ -119,14 +121,6 @@ export function resolveSeeds(json: Pick<ExperimentFile, 'seed' | 'seeds'>): numb
   const first = json.seed ?? 0;
   if (Array.isArray(json.seeds)) return [...json.seeds];
   return Array.from({ length: json.seeds ?? 1 }, (_, k) => first + k);
-}
-
-function safeBatchCount(spec: unknown): number {
-  try {
-    return expandBatchSizes(spec as never).length;
-  } catch {
-    return 0;
-  }
 }
 
 export function defaultNeuralLabel(type: NeuralOptimizerType): string {

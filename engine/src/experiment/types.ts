@@ -16,6 +16,9 @@ export type GridSpec =
 /** Batch sizes: an explicit list or powers of two 2^from..2^to in steps of `step`. */
 export type BatchSizesSpec = number[] | { powersOf2: { from: number; to: number; step?: number } };
 
+/** What an NQM problem leaves out defaults to (the reference study). */
+export const PROBLEM_DEFAULTS = { dim: 10000, exponent: 1, bins: 100, noise: { power: 1, scale: 1 }, initVariance: 1 } as const;
+
 export interface NqmProblemSpec {
   type: 'nqm';
   dim?: number; // default 10000

@@ -4,23 +4,23 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import schema from '../../../schemas/optlab-experiment.schema.json';
 import { closestName } from '../spec/did-you-mean';
+import { MAX_BATCH_SIZES, MAX_GRID_POINTS, MAX_OPTIMIZERS, MAX_NQM_DIM, MAX_NQM_EVALUATIONS, MAX_NQM_MODES, MAX_REPORTED_ISSUES } from '../spec/limits';
 import { escapeSegment } from '../spec/pointer';
-import { GRID_RULES, RANGE_KINDS, REFERENCE_GRIDS, gridSize, gridValueIssues, isGridSpec } from './grid';
+import { GRID_RULES, RANGE_KINDS, REFERENCE_GRIDS, batchSizeCount, gridSize, gridValueIssues, isGridSpec } from './grid';
 import { ExperimentError, type ExperimentIssue } from './experiment-error';
 import type { JsonDocument } from './json-locate';
 import { NEURAL_GRID_KEYS, NEURAL_ONLY_KEYS, NQM_ONLY_KEYS, defaultNeuralLabel, isNeuralDocument, neuralIssues } from './neural';
-import type { ExperimentFile, GridSpec, NeuralOptimizerType, NqmOptimizerType, OptimizerEntry } from './types';
+import { PROBLEM_DEFAULTS, type ExperimentFile, type GridSpec, type NeuralOptimizerType, type NqmOptimizerType, type OptimizerEntry } from './types';
 
 export { ExperimentError, formatIssues, type ExperimentIssue } from './experiment-error';
 
-/** Most grid points (the product of an optimizer's grids) one entry may ask for. */
-export const MAX_GRID_POINTS = 100_000;
+export { MAX_GRID_POINTS } from '../spec/limits';
 
 const TYPE_NAMES: Record<NqmOptimizerType, string> = { sgd: 'SGD', momentum: 'Momentum', ema: 'EMA' };
 
 /** The label an entry gets when it has none: "SGD", "SGD p=0.5", "Momentum", "EMA p=1", "Adam". */
 export function defaultLabel(type: OptimizerEntry['type'], precondition = 0): string {
-  if (!(type in TYPE_NAMES)) return defaultNeuralLabel(type as NeuralOptimizerType);
+  if (!Object.hasOwn(TYPE_NAMES, type)) return defaultNeuralLabel(type as NeuralOptimizerType);
   const name = TYPE_NAMES[type as NqmOptimizerType];
   return precondition === 0 ? name : `${name} p=${Number(precondition.toPrecision(4))}`;
 }
@@ -28,22 +28,40 @@ export function defaultLabel(type: OptimizerEntry['type'], precondition = 0): st
 /** Validates parsed JSON; `doc` (from parseJsonWithLocation) adds line and column to issues. */
 export function validateExperiment(json: unknown, file?: string, doc?: Pick<JsonDocument, 'locate'>): ExperimentFile {
   const validate = compiledSchema();
-  const issues: Issue[] = [];
-  if (!validate(json)) for (const e of validate.errors ?? []) issues.push(...translate(e));
-  issues.push(...semanticIssues(json));
+  // Sizes first: a file far over them gets only that, before the schema lists every item's problems.
+  const issues: Issue[] = sizeIssues(json);
+  if (issues.length === 0) {
+    if (!validate(json)) for (const e of validate.errors ?? []) issues.push(...translate(e));
+    issues.push(...semanticIssues(json));
+  }
   if (issues.length === 0) return json as ExperimentFile;
 
   const seen = new Set<string>();
-  const located: ExperimentIssue[] = [];
-  for (const { part, ...issue } of issues) {
+  const unique: Issue[] = [];
+  for (const issue of issues) {
     const id = `${issue.path}\u0000${issue.message}`;
     if (seen.has(id)) continue;
     seen.add(id);
-    const at = doc?.locate(issue.path, part)?.start;
-    located.push(at ? { ...issue, line: at.line, column: at.column } : issue);
+    unique.push(issue);
   }
-  located.sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity) || (a.column ?? 0) - (b.column ?? 0));
-  throw new ExperimentError(located, file);
+  // Only the listed issues are located: each locate scans the text, and 20,000 bad values must not
+  // make 20,000 scans.
+  const listed = capIssues(unique);
+  const located = listed.map((entry, i): ExperimentIssue => {
+    const { part, ...issue } = entry as Issue;
+    if (i >= MAX_REPORTED_ISSUES) return issue; // the "and N more" line
+    const at = doc?.locate(issue.path, part)?.start;
+    return at ? { ...issue, line: at.line, column: at.column } : issue;
+  });
+  const body = located.slice(0, MAX_REPORTED_ISSUES).sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity) || (a.column ?? 0) - (b.column ?? 0));
+  throw new ExperimentError([...body, ...located.slice(MAX_REPORTED_ISSUES)], file);
+}
+
+/** The first MAX_REPORTED_ISSUES issues, and one line saying how many more there are. */
+export function capIssues<T extends ExperimentIssue>(issues: T[]): (T | ExperimentIssue)[] {
+  if (issues.length <= MAX_REPORTED_ISSUES) return issues;
+  const more = issues.length - MAX_REPORTED_ISSUES;
+  return [...issues.slice(0, MAX_REPORTED_ISSUES), { path: '', message: `and ${more} more problem${more === 1 ? '' : 's'} (only the first ${MAX_REPORTED_ISSUES} are listed)` }];
 }
 
 type Issue = ExperimentIssue & { part?: 'key' | 'value' };
@@ -173,6 +191,7 @@ function semanticIssues(json: unknown): Issue[] {
     for (const key of NEURAL_ONLY_KEYS) {
       if (key in json) issues.push({ path: `/${key}`, part: 'key', message: `'${key}' applies only to neural problems (classification, regression, autoencoder)` });
     }
+    checkNqmSize(json, issues);
   }
   const labels = new Map<string, string>();
   const optimizers = Array.isArray(json.optimizers) ? json.optimizers : [];
@@ -195,6 +214,18 @@ function semanticIssues(json: unknown): Issue[] {
   return issues;
 }
 
+/** The counts checked before anything else: batch sizes and optimizer entries. */
+function sizeIssues(json: unknown): Issue[] {
+  if (!isObj(json)) return [];
+  const issues: Issue[] = [];
+  const count = batchSizeCount(json.batchSizes);
+  if (count > MAX_BATCH_SIZES) issues.push({ path: '/batchSizes', message: `${count} batch sizes, more than the limit of ${MAX_BATCH_SIZES} (MAX_BATCH_SIZES)` });
+  if (Array.isArray(json.optimizers) && json.optimizers.length > MAX_OPTIMIZERS) {
+    issues.push({ path: '/optimizers', message: `${json.optimizers.length} optimizer entries, more than the limit of ${MAX_OPTIMIZERS} (MAX_OPTIMIZERS)` });
+  }
+  return issues;
+}
+
 function checkBatchSizes(spec: unknown, issues: Issue[]): void {
   if (Array.isArray(spec)) {
     const seen = new Map<unknown, number>();
@@ -211,6 +242,45 @@ function checkBatchSizes(spec: unknown, issues: Issue[]): void {
     issues.push({
       path: '/batchSizes/powersOf2',
       message: `expands to no batch sizes: from (${String(p2.from)}) is greater than to (${String(p2.to)})`,
+    });
+  }
+}
+
+/** NQM sizes: dim, the modes a worker computes with, and grid evaluations over the whole file. */
+function checkNqmSize(json: Obj, issues: Issue[]): void {
+  const problem = isObj(json.problem) && json.problem.type === 'nqm' ? json.problem : undefined;
+  if (!problem) return;
+  const dim = typeof problem.dim === 'number' ? problem.dim : PROBLEM_DEFAULTS.dim;
+  const bins = typeof problem.bins === 'number' ? problem.bins : PROBLEM_DEFAULTS.bins;
+  if (dim > MAX_NQM_DIM) {
+    issues.push({ path: '/problem/dim', message: `dim ${dim} is more than the limit of ${MAX_NQM_DIM} (MAX_NQM_DIM: the spectrum alone takes 8 bytes per dimension)` });
+  } else if (Number.isInteger(dim) && Number.isInteger(bins) && bins >= 0) {
+    const modes = bins > 0 && bins < dim ? bins : dim;
+    if (modes > MAX_NQM_MODES) {
+      const path = bins > 0 && bins < dim ? '/problem/bins' : '/problem/dim';
+      const why = bins === 0 ? 'unbinned (bins 0), every dimension is a mode' : bins >= dim ? `bins ${bins} >= dim, so the model is unbinned` : `${bins} bins`;
+      issues.push({ path, message: `the model has ${modes} modes (${why}), more than the limit of ${MAX_NQM_MODES} (MAX_NQM_MODES: about 75 bytes per mode per worker); use fewer bins or a smaller dim` });
+    }
+  }
+  const batchSizes = batchSizeCount(json.batchSizes);
+  const optimizers = Array.isArray(json.optimizers) ? json.optimizers : [];
+  let evaluations = 0;
+  for (const entry of optimizers) {
+    if (!isObj(entry) || typeof entry.type !== 'string' || !Object.hasOwn(REFERENCE_GRIDS, entry.type)) continue;
+    const reference = REFERENCE_GRIDS[entry.type as NqmOptimizerType];
+    let points = 1;
+    for (const key of ['learningRate', 'momentum', 'decay'] as const) {
+      if (reference[key] === undefined) continue;
+      const spec = entry[key] ?? reference[key];
+      if (isGridSpec(spec)) points *= gridSize(spec);
+    }
+    if (points > MAX_GRID_POINTS) return; // checkGrids reports it
+    evaluations += points * batchSizes;
+  }
+  if (evaluations > MAX_NQM_EVALUATIONS) {
+    issues.push({
+      path: '/optimizers',
+      message: `the study evaluates ${evaluations} grid points (grid points x ${batchSizes} batch sizes, over all optimizers), more than the limit of ${MAX_NQM_EVALUATIONS} (MAX_NQM_EVALUATIONS)`,
     });
   }
 }
@@ -236,6 +306,7 @@ function checkGrids(entry: Obj, type: NqmOptimizerType, pointer: string, issues:
   for (const key of keys) {
     const spec = entry[key] as GridSpec | undefined;
     if (spec === undefined) continue; // reference grids are fine
+    if (!isGridSpec(spec)) continue; // e.g. null: the schema has reported it
     const path = `${pointer}/${key}`;
     const { name, rule, ok } = GRID_RULES[key];
     issues.push(...gridValueIssues(spec, path, name, rule, ok));

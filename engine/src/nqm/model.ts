@@ -1,5 +1,6 @@
 // Builds the NQM (science-spec 1.1): spectrum h_i = i^-a, noise c_i = scale * h_i^power, the
 // reference notebook's greedy geometric binning, and the information-theoretic lower bound.
+import { MAX_NQM_DIM, MAX_NQM_MODES } from '../spec/limits';
 import { geomspace } from '../util/numpy-ranges';
 import type { NqmProblem, NqmSpec } from './types';
 
@@ -49,6 +50,9 @@ export function validateSpec(spec: NqmSpec): void {
   if (!Number.isInteger(spec.dim) || spec.dim < 1) bad(`dim must be a positive integer, got ${spec.dim}`);
   if (!Number.isInteger(spec.bins) || spec.bins < 0) bad(`bins must be 0 (unbinned) or a positive integer, got ${spec.bins}`);
   if (spec.bins === 1 && spec.dim > 1) bad('bins must be at least 2 (the first and last edges are h_1 and h_d)');
+  if (spec.dim > MAX_NQM_DIM) bad(`dim ${spec.dim} is more than the limit of ${MAX_NQM_DIM} (MAX_NQM_DIM)`);
+  const modes = spec.bins > 0 && spec.bins < spec.dim ? spec.bins : spec.dim;
+  if (modes > MAX_NQM_MODES) bad(`${modes} modes (${spec.bins === 0 || spec.bins >= spec.dim ? 'unbinned: one per dimension' : 'one per bin'}) is more than the limit of ${MAX_NQM_MODES} (MAX_NQM_MODES)`);
   if (!(spec.exponent > 0)) bad(`exponent must be > 0, got ${spec.exponent}`);
   if (!(spec.initVariance > 0)) bad(`initVariance must be > 0, got ${spec.initVariance}`);
   if (!(spec.target > 0)) bad(`target must be > 0, got ${spec.target}`);

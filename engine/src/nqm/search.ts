@@ -87,12 +87,14 @@ export function optimizeBatch(
   }
 
   let reached = 0;
+  let diverged = 0;
   for (let index = 0; index < total; index++) {
     let steps: number | null;
+    let ev: LossEvaluator | undefined;
     if (done.has(index)) {
       steps = done.get(index)!;
     } else {
-      const ev = compileAt(index);
+      ev = compileAt(index);
       if (family === 'sgd' && ev.monotone) {
         if (!(ev.at(HORIZON.sgd - 1) < target)) continue; // never reaches the target
         reached += 1;
@@ -106,7 +108,11 @@ export function optimizeBatch(
         steps = searchSteps(ev, target, family);
       }
     }
-    if (steps === null) continue;
+    if (steps === null) {
+      // Never reached: the loss either settles above the target or grows without bound.
+      if ((ev ?? compileAt(index)).steadyState === Infinity) diverged += 1;
+      continue;
+    }
     reached += 1;
     if (best === null || steps < best.steps || (steps === best.steps && index < best.index)) best = { steps, index };
   }
@@ -117,6 +123,7 @@ export function optimizeBatch(
     learningRate: best ? lrs[Math.floor(best.index / inner.length)] : null,
     evaluated: total,
     reached,
+    diverged,
     index: best ? best.index : null,
   };
   if (family === 'momentum') result.momentum = best ? inner[best.index % inner.length] : null;

@@ -64,4 +64,6 @@ export interface NqmBatchResult {
   /** Grid points evaluated and how many reached the target. */
   evaluated: number;
   reached: number;
+  /** Grid points whose expected loss grows without bound (all of them: the run diverged). */
+  diverged: number;
 }

@@ -11,6 +11,7 @@ import type { ExperimentResult, RunSummary } from '../analysis/report-types';
 import type { ResolvedExperiment } from '../experiment/types';
 import type { MetricRow, RunStatus, RunStore, StatusPatch } from '../store';
 import type { MetricDeclaration } from '../metrics/meta';
+import type { DatasetAccess } from '../data/dataset-access';
 
 /** What a caller (CLI, engine server, tests) hears while an experiment runs, and how it steers it. */
 export interface RunOptions {
@@ -30,6 +31,8 @@ export interface RunOptions {
    * seconds (the NQM) simply run again.
    */
   resume?: boolean;
+  /** Where dataset files may be read from; default: the experiment file's folder and the working folder. */
+  dataAccess?: DatasetAccess;
 }
 
 export interface ProblemKind<Plan = unknown, Options extends RunOptions = RunOptions> {

@@ -21,6 +21,15 @@ export interface StartRequest {
   workers?: number;
   /** The host's default compute backend for neural problems; an experiment's own `backend` wins. */
   backend?: 'auto' | 'cuda' | 'tensorflow' | 'wasm' | 'cpu';
+  dataAccess?: DataAccess;
+}
+/**
+ * Where dataset files may be read from besides the experiment file's folder and the engine's working
+ * folder: the workspace folders, or anywhere when the user allowed it (optlab.allowDataOutsideWorkspace).
+ */
+export interface DataAccess {
+  roots: string[];
+  allowOutside?: boolean;
 }
 /** Stop one session (all its runs), or everything. */
 export interface CancelRequest {
@@ -41,6 +50,7 @@ export interface CheckSetupRequest {
   text: string;
   /** Where the text belongs: relative dataset paths resolve against its folder. */
   file?: string;
+  dataAccess?: DataAccess;
 }
 export type EngineRequest = StartRequest | CancelRequest | ShutdownRequest | CheckSetupRequest;
 
@@ -165,6 +175,12 @@ function arr(o: Obj, key: string, what: string): unknown[] {
   if (!Array.isArray(o[key])) throw new ProtocolError(`${what}.${key}: expected an array`);
   return o[key] as unknown[];
 }
+function dataAccess(o: Obj, what: string): void {
+  if (o.dataAccess === undefined) return;
+  const a = obj(o.dataAccess, `${what}.dataAccess`);
+  if (!arr(a, 'roots', `${what}.dataAccess`).every((r) => typeof r === 'string')) throw new ProtocolError(`${what}.dataAccess.roots: expected strings`);
+  if (a.allowOutside !== undefined && typeof a.allowOutside !== 'boolean') throw new ProtocolError(`${what}.dataAccess.allowOutside: expected a boolean`);
+}
 function oneOf<T extends string>(o: Obj, key: string, allowed: readonly T[], what: string): void {
   if (!allowed.includes(o[key] as T)) throw new ProtocolError(`${what}.${key}: expected one of ${allowed.join(', ')}, got ${JSON.stringify(o[key])}`);
 }
@@ -181,6 +197,7 @@ export function parseEngineRequest(x: unknown): EngineRequest {
       str(o, 'store', what);
       num(o, 'workers', what, true);
       if (o.backend !== undefined) oneOf(o, 'backend', ['auto', 'cuda', 'tensorflow', 'wasm', 'cpu'] as const, what);
+      dataAccess(o, what);
       return o as unknown as StartRequest;
     case 'cancel':
       str(o, 'requestId', what, true);
@@ -191,6 +208,7 @@ export function parseEngineRequest(x: unknown): EngineRequest {
       str(o, 'requestId', what);
       str(o, 'text', what);
       str(o, 'file', what, true);
+      dataAccess(o, what);
       return o as unknown as CheckSetupRequest;
     default:
       throw new ProtocolError(`request: unknown type ${JSON.stringify(o.type)}`);

@@ -95,7 +95,7 @@ export class EngineServer {
 
   private async checkSetup(req: CheckSetupRequest): Promise<void> {
     try {
-      const issues = await this.setupCheck.issues(req.text, req.file === undefined ? undefined : path.resolve(req.file));
+      const issues = await this.setupCheck.issues(req.text, req.file === undefined ? undefined : path.resolve(req.file), req.dataAccess);
       this.channel.send({ type: 'setupChecked', requestId: req.requestId, issues: issues.map((i) => ({ path: i.path, message: i.message })) });
     } catch (err) {
       this.log('error', `checkSetup ${req.requestId}: ${err instanceof Error && err.stack ? err.stack : String(err)}`);
@@ -123,6 +123,7 @@ export class EngineServer {
       const chosen = [experiment.backend, req.backend].find((b) => b !== undefined && b !== 'auto');
       const result = await runExperiment(experiment, store, {
         workers: req.workers,
+        ...(req.dataAccess && { dataAccess: req.dataAccess }),
         ...(chosen !== undefined && { backend: chosen }),
         onLog: (line) => this.log('info', `${requestId}: worker: ${line}`),
         signal: controller.signal,

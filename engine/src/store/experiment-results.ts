@@ -11,6 +11,7 @@ import { StoreError, errnoCode, errorText } from './errors.js';
 import type { StoreFs } from './fs-ops.js';
 import { slugify } from './ids.js';
 import { decodeDeep, stringifyJson } from './json-codec.js';
+import { makeDirs } from '../util/make-dirs.js';
 
 export const EXPERIMENTS_DIR = 'experiments';
 
@@ -51,7 +52,7 @@ export function experimentResultPath(root: string, key: ExperimentLookup): strin
 export function writeExperimentResult(sfs: StoreFs, root: string, record: ExperimentResultRecord<unknown>): string {
   const file = experimentResultPath(root, record.experiment);
   try {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
+    makeDirs(path.dirname(file));
   } catch (err) {
     throw new StoreError(`cannot create ${path.dirname(file)}: ${errorText(err)}`, { path: path.dirname(file), cause: err });
   }

@@ -12,6 +12,7 @@ import { METRICS_JSONL, RUN_JSON, RunWriter, checkTransition } from './run-write
 import { readExperimentResult, writeExperimentResult, type ExperimentKey, type ExperimentLookup, type ExperimentResultRecord } from './experiment-results.js';
 import { OWNERLESS_STALE_MS, currentOwner, ownerState, startHeartbeat, type OwnerState, type RunOwner } from './owner.js';
 import { isTerminalStatus, type MetricsReadResult, type MetricsTailResult, type RunInit, type RunRecord } from './types.js';
+import { makeDirs } from '../util/make-dirs.js';
 
 export interface RunStoreOptions {
   /** How often buffered metric rows are written. Default 250 ms; 0 writes on every append. */
@@ -185,7 +186,7 @@ export class RunStore {
   /** mkdir without `recursive` fails on an existing folder, which is how collisions between processes are caught. */
   private allocateRunDir(label: string, now: Date): { id: string; dir: string } {
     try {
-      fs.mkdirSync(this.runsDir, { recursive: true });
+      makeDirs(this.runsDir);
     } catch (err) {
       throw new StoreError(`cannot create runs folder ${this.runsDir}: ${errorText(err)}`, { path: this.runsDir, cause: err });
     }

@@ -4,6 +4,7 @@ import { SpecError } from '../spec/spec-error';
 import type { ResolvedNeuralProblem, ResolvedTarget } from '../experiment/types';
 import type { MetricRow } from '../store/types';
 import type { TrainResult } from '../train/types';
+import type { DatasetAccess } from '../data/dataset-access';
 
 /** What every trial of an experiment shares; sent once per worker. */
 export interface WorkerSetup {
@@ -18,6 +19,10 @@ export interface WorkerSetup {
   checkpointEvery?: number;
   /** One optimizer spec per entry (its first grid point), checked when the worker starts. */
   probes: { pointer: string; spec: Record<string, unknown>; batchSize: number }[];
+  /** Every batch size with its JSON pointer: none may exceed the training set (checked when the data is loaded). */
+  batchSizes?: { value: number; pointer: string }[];
+  /** Where dataset files may be read from (default: below baseDir). */
+  dataAccess?: DatasetAccess;
 }
 
 export type ParentMessage =

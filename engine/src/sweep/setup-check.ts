@@ -7,8 +7,10 @@
 // the data/model result is cached per problem block; optimizer specs are cheap and checked each time.
 import path from 'node:path';
 import { parseExperiment } from '../experiment/load';
-import type { ResolvedExperiment, ResolvedNeuralProblem } from '../experiment/types';
+import { batchSizesWithPointers } from '../experiment/grid';
+import type { ExperimentFile, ResolvedExperiment, ResolvedNeuralProblem } from '../experiment/types';
 import type { ExperimentIssue } from '../experiment/validate';
+import type { DatasetAccess } from '../data/dataset-access';
 
 export type SetupFactories = typeof import('./setup-factories.js');
 
@@ -22,7 +24,7 @@ export class SetupCheck {
    * Issues with JSON pointers. [] when the text is not a valid neural experiment: schema problems
    * are the synchronous validation's job, and an NQM study has no factories to run.
    */
-  async issues(text: string, file?: string): Promise<ExperimentIssue[]> {
+  async issues(text: string, file?: string, dataAccess?: DatasetAccess): Promise<ExperimentIssue[]> {
     let exp: ResolvedExperiment;
     try {
       exp = parseExperiment(text, file);
@@ -32,7 +34,7 @@ export class SetupCheck {
     if (exp.problem.type === 'nqm') return [];
     this.factories ??= this.load();
     const factories = await this.factories;
-    return [...this.problemIssues(factories, exp), ...this.optimizerIssues(factories, exp)];
+    return [...this.problemIssues(factories, exp, dataAccess), ...this.optimizerIssues(factories, exp)];
   }
 
   private optimizerIssues(f: SetupFactories, exp: ResolvedExperiment): ExperimentIssue[] {
@@ -57,14 +59,15 @@ export class SetupCheck {
     return out;
   }
 
-  private problemIssues(f: SetupFactories, exp: ResolvedExperiment): ExperimentIssue[] {
+  private problemIssues(f: SetupFactories, exp: ResolvedExperiment, given?: DatasetAccess): ExperimentIssue[] {
     const problem = exp.problem as ResolvedNeuralProblem;
     const baseDir = exp.file ? path.dirname(exp.file) : process.cwd();
-    const key = JSON.stringify([problem, baseDir]);
+    const dataAccess = f.dataAccessOf(exp, given);
+    const key = JSON.stringify([problem, baseDir, exp.batchSizes, dataAccess]);
     if (this.problemCache?.key === key) return this.problemCache.issues;
     let issues: ExperimentIssue[] = [];
     try {
-      f.prepare({ problem, target: exp.target, budget: exp.budget ?? { maxSteps: 1 }, seed: exp.seed, backend: 'cpu', baseDir, logEvery: 1, probes: [] });
+      f.prepare({ problem, target: exp.target, budget: exp.budget ?? { maxSteps: 1 }, seed: exp.seed, backend: 'cpu', baseDir, logEvery: 1, probes: [], batchSizes: batchSizesWithPointers((exp.raw as ExperimentFile).batchSizes), dataAccess });
     } catch (err) {
       issues =
         err instanceof f.SetupInvalid

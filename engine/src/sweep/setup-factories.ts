@@ -4,4 +4,5 @@
 export { planSweep } from './plan';
 export { optionPathToPointer, prepare } from './worker';
 export { SetupInvalid } from './messages';
+export { dataAccessOf } from '../data/dataset-access';
 export { makeOptimizer, OptimizerSpecError } from '../optim';

@@ -28,7 +28,7 @@ export function prepare(setup: WorkerSetup): Prepared {
   const t0 = performance.now();
   let data: LoadedDataset;
   try {
-    data = loadDataset(setup.problem.data, { pointer: '/problem/data', baseDir: setup.baseDir });
+    data = loadDataset(setup.problem.data, { pointer: '/problem/data', baseDir: setup.baseDir, ...(setup.dataAccess && { access: setup.dataAccess }) });
   } catch (err) {
     if (err instanceof DatasetSpecError) throw new SetupInvalid(err.pointer, err.message.replace(/^\/problem\/data\S*: /, ''));
     throw err;
@@ -47,6 +47,11 @@ export function prepare(setup: WorkerSetup): Prepared {
   if (model.task !== task) throw new SetupInvalid('/problem/model', `a ${setup.problem.type} problem needs a model for ${task}, but ${model.name} is for ${model.task}`);
   if (task === 'classification' && data.info.task !== 'classification') throw new SetupInvalid('/problem/data', `a classification problem needs a dataset with class labels; ${data.info.name} is a regression set`);
   if (task === 'regression' && data.info.task !== 'regression') throw new SetupInvalid('/problem/data', `a regression problem needs regression targets; ${data.info.name} has class labels`);
+  // A batch larger than the training set would be clamped to full batch yet labelled and fitted as asked.
+  const tooLarge = setup.batchSizes?.find((b) => b.value > data.train.n);
+  if (tooLarge) {
+    throw new SetupInvalid(tooLarge.pointer, `batch size ${tooLarge.value} is larger than the training set (${data.train.n} examples of ${data.info.name}); use batch sizes up to ${data.train.n}`);
+  }
   for (const probe of setup.probes) {
     try {
       makeOptimizer(probe.spec, { batchSize: probe.batchSize });

@@ -8,6 +8,7 @@ import { writeFileAtomicSync } from '../store/atomic-write';
 import { nodeStoreFs } from '../store/fs-ops';
 import { deserializeState, serializeState, type SerializedState } from '../optim/state';
 import type { Params, State } from '../optim/types';
+import { makeDirs } from '../util/make-dirs';
 
 export const CHECKPOINT_FILE = 'checkpoint.json';
 export const CHECKPOINT_VERSION = 1;
@@ -42,7 +43,7 @@ export function checkpointPath(dir: string): string {
 
 export function writeCheckpoint(dir: string, data: Omit<Checkpoint, 'version' | 'params' | 'optimizerState'>, params: Params, state: State): void {
   const doc: Checkpoint = { version: CHECKPOINT_VERSION, ...data, params: serializeState(params), optimizerState: serializeState(state) };
-  fs.mkdirSync(dir, { recursive: true });
+  makeDirs(dir);
   // The store's atomic write: a crash or a full disk leaves the previous checkpoint whole.
   writeFileAtomicSync(nodeStoreFs, checkpointPath(dir), JSON.stringify(doc));
 }

@@ -8,6 +8,7 @@ import path from 'node:path';
 import {
   parseEngineEvent,
   PROTOCOL_VERSION,
+  type DataAccess,
   type EngineEvent,
   type EngineRequest,
   type ReadyEvent,
@@ -35,6 +36,8 @@ export interface SupervisorOptions {
   shutdownTimeoutMs?: number;
   env?: NodeJS.ProcessEnv;
   now?: () => number;
+  /** Where dataset files may be read from (the settings), sent with every run and setup check. */
+  dataAccess?: () => DataAccess;
 }
 
 export interface RunRequest {
@@ -162,6 +165,7 @@ export class EngineSupervisor {
       store: request.store,
       ...(request.workers !== undefined && { workers: request.workers }),
       ...(request.backend !== undefined && { backend: request.backend }),
+      ...(this.options.dataAccess && { dataAccess: this.options.dataAccess() }),
     };
     this.options.log('info', `session ${requestId}: start ${file} (store ${request.store}${request.workers ? `, ${request.workers} workers` : ''})`);
     this.send(message);
@@ -177,7 +181,7 @@ export class EngineSupervisor {
     await this.start();
     const requestId = `c${this.now().toString(36)}-${++this.counter}`;
     const answer = new Promise<SetupIssue[]>((resolve, reject) => this.checks.set(requestId, { resolve, reject }));
-    this.send({ type: 'checkSetup', requestId, text, ...(file !== undefined && { file }) });
+    this.send({ type: 'checkSetup', requestId, text, ...(file !== undefined && { file }), ...(this.options.dataAccess && { dataAccess: this.options.dataAccess() }) });
     return answer;
   }
 

@@ -44,6 +44,14 @@ export function computeBackendFromSetting(value: unknown): ComputeBackend {
   return COMPUTE_BACKENDS.some((b) => b.id === value) ? (value as ComputeBackend) : 'auto';
 }
 
+/**
+ * Where the engine may read dataset files: the workspace folders (and the experiment file's folder,
+ * which the engine adds), or anywhere when optlab.allowDataOutsideWorkspace is true.
+ */
+export function dataAccessFromSettings(allowOutside: unknown, workspaceFolders: readonly string[]): { roots: string[]; allowOutside: boolean } {
+  return { roots: [...workspaceFolders], allowOutside: allowOutside === true };
+}
+
 export function resolveSettings(raw: { computeBackend?: unknown; maxParallelTrials?: unknown; storeLocation?: unknown }, workspaceFolder: string | undefined, home: string): OptLabSettings {
   return {
     computeBackend: computeBackendFromSetting(raw.computeBackend),

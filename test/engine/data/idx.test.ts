@@ -138,15 +138,18 @@ describe('IDX reader: malformed files', () => {
   test('wrong magic', () => {
     const e = expectIdxError(() => readIdxFile(write('image.png', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0]))));
     assert.equal(e.offset, 0);
-    assert.match(e.message, /image\.png: bad magic number at offset 0: expected two zero bytes, found 0x89 0x50/);
+    assert.match(e.message, /image\.png: bad magic number at offset 0: expected two zero bytes \(not an IDX file\)$/);
+    // The file may be anything (a key): its bytes are never quoted.
+    assert.ok(!/0x89|0x50/.test(e.message), e.message);
     const e2 = expectIdxError(() => parseIdx(Buffer.from([0, 1, 8, 1, 0, 0, 0, 0]), 'x'));
-    assert.match(e2.message, /found 0x00 0x01/);
+    assert.match(e2.message, /^x: bad magic number at offset 0/);
   });
 
   test('unknown data type code', () => {
     const e = expectIdxError(() => parseIdx(Buffer.from([0, 0, 0x0a, 1, 0, 0, 0, 0]), 'odd.idx'));
     assert.equal(e.offset, 2);
-    assert.match(e.message, /odd\.idx: unknown data type code 0x0a at offset 2: expected one of 0x08 \(unsigned byte\), 0x09/);
+    assert.match(e.message, /odd\.idx: unknown data type code at offset 2: expected one of 0x08 \(unsigned byte\), 0x09/);
+    assert.ok(!e.message.includes('0x0a'), e.message);
   });
 
   test('zero dimensions', () => {

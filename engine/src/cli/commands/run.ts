@@ -10,7 +10,7 @@ import { RunStore } from '../../store';
 import { numberFlag, parseArgs, UsageError } from '../args';
 import { num, table } from '../format';
 
-export const RUN_USAGE = 'optlab run <file.optlab.json> [--store DIR] [--json] [--workers N] [--backend auto|cuda|tensorflow|wasm|cpu] [--resume]';
+export const RUN_USAGE = 'optlab run <file.optlab.json> [--store DIR] [--json] [--workers N] [--backend auto|cuda|tensorflow|wasm|cpu] [--resume] [--allow-outside-workspace]';
 /** Exit code of a run that finished but in which some trials failed (not diverged, not unreached): its result is incomplete. */
 export const EXIT_TRIALS_FAILED = 3;
 const BACKENDS = ['auto', 'cuda', 'tensorflow', 'wasm', 'cpu'] as const;
@@ -137,7 +137,7 @@ export function resultText(result: ExperimentResult, findings: Finding[]): strin
 }
 
 export async function runCommand(argv: string[]): Promise<number> {
-  const parsed = parseArgs(argv, { values: ['store', 'workers', 'backend'], booleans: ['json', 'resume'] }, 'run');
+  const parsed = parseArgs(argv, { values: ['store', 'workers', 'backend'], booleans: ['json', 'resume', 'allow-outside-workspace'] }, 'run');
   if (parsed.positional.length !== 1) throw new UsageError(`usage: ${RUN_USAGE}`);
   const workers = numberFlag(parsed, 'workers', 'run', (x) => Number.isInteger(x) && x >= 1, 'a positive integer');
   const backend = parsed.values.get('backend');
@@ -158,6 +158,8 @@ export async function runCommand(argv: string[]): Promise<number> {
       workers,
       signal: controller.signal,
       resume: parsed.booleans.has('resume'),
+      // Datasets are read from the experiment file's folder and the working folder only, unless allowed.
+      dataAccess: { roots: [], allowOutside: parsed.booleans.has('allow-outside-workspace') },
       ...(backend !== undefined && { backend: backend as (typeof BACKENDS)[number] }),
       onLog: (line) => process.stderr.write(`[worker] ${line}\n`),
       onProgress: (done, total, run) => {

@@ -39,6 +39,11 @@ function writeCurve(writer: RunWriter, problem: NqmProblem, opt: NqmOptimizer, r
   return { rows, from: writer.appendRows(rows).from };
 }
 
+/** A run diverged when no grid point reached the target and every one's loss grows without bound. */
+export function nqmRunStatus(r: NqmBatchResult): 'completed' | 'diverged' {
+  return r.steps === null && r.evaluated > 0 && r.diverged === r.evaluated ? 'diverged' : 'completed';
+}
+
 export async function runNqmExperiment(exp: ResolvedExperiment, store: RunStore, options: RunOptions = {}): Promise<ExperimentResult> {
   return await runNqmPlan(exp, planNqm(exp), store, options);
 }
@@ -90,13 +95,17 @@ export async function runNqmPlan(exp: ResolvedExperiment, plan: NqmPlan, store: 
           target: spec.target,
         };
         const hyperparameters = hyperparametersOf(opt, r);
+        const status = nqmRunStatus(r);
         try {
-          setStatus(writer, 'completed', { summary, hyperparameters });
+          setStatus(writer, status, { summary: { ...summary, gridPointsDiverged: r.diverged }, hyperparameters });
         } finally {
           // Released even when run.json cannot be written (close() then records 'failed' if it can).
           writer.close();
         }
-        const run: RunSummary = { id: writer.id, label: opt.label, optimizer: opt.type, batchSize: r.batchSize, status: 'completed', stepsToTarget: r.steps, hyperparameters };
+        const run: RunSummary = {
+          id: writer.id, label: opt.label, optimizer: opt.type, batchSize: r.batchSize, status, stepsToTarget: r.steps, hyperparameters,
+          ...(status === 'diverged' && { detail: `diverged: the loss of every grid point (${r.evaluated}) grows without bound` }),
+        };
         runs[task.id] = run;
         done += 1;
         options.onProgress?.(done, tasks.length, run);

@@ -45,7 +45,7 @@ export async function runNeuralExperiment(exp: ResolvedExperiment, store: RunSto
 }
 
 export async function runSupervisedPlan(exp: ResolvedExperiment, plan: SweepPlan, store: RunStore, options: SweepOptions = {}): Promise<ExperimentResult> {
-  const setup = setupOf(exp, plan, options.backend);
+  const setup = setupOf(exp, plan, options.backend, options.dataAccess);
   const runner = options.runner ?? new ProcessPool({ workers: Math.max(1, Math.min(options.workers ?? availableCores(), plan.trials.length)), onLog: options.onLog });
   const signal = options.signal;
 

@@ -4,8 +4,10 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseJsonWithLocation } from '../../experiment/json-locate';
-import type { ResolvedExperiment, ResolvedNeuralProblem } from '../../experiment/types';
+import { batchSizesWithPointers } from '../../experiment/grid';
+import type { ExperimentFile, ResolvedExperiment, ResolvedNeuralProblem } from '../../experiment/types';
 import { ExperimentError, type ExperimentIssue } from '../../experiment/validate';
+import { type DatasetAccess, dataAccessOf } from '../../data/dataset-access';
 import type { WorkerSetup } from '../../sweep/messages';
 import type { SweepPlan } from '../../sweep/plan';
 import type { SetupInvalid } from '../../sweep/pool';
@@ -15,7 +17,7 @@ export function availableCores(): number {
 }
 
 /** The experiment's problem for the workers. */
-export function setupOf(exp: ResolvedExperiment, plan: SweepPlan, backend: WorkerSetup['backend'] | undefined): WorkerSetup {
+export function setupOf(exp: ResolvedExperiment, plan: SweepPlan, backend: WorkerSetup['backend'] | undefined, dataAccess?: DatasetAccess): WorkerSetup {
   const problem = exp.problem as ResolvedNeuralProblem;
   const probes = exp.optimizers.map((opt) => {
     const first = plan.trials[plan.cells.find((c) => c.optimizer === opt)!.trials[0]];
@@ -31,6 +33,8 @@ export function setupOf(exp: ResolvedExperiment, plan: SweepPlan, backend: Worke
     logEvery: exp.logEvery ?? 1,
     ...(exp.checkpointEvery !== undefined && { checkpointEvery: exp.checkpointEvery }),
     probes,
+    batchSizes: batchSizesWithPointers((exp.raw as ExperimentFile).batchSizes),
+    dataAccess: dataAccessOf(exp, dataAccess),
   };
 }
 
