@@ -348,7 +348,7 @@ describe('resource faults', () => {
     assert.ok(runs.every((x) => x.status === 'completed'));
   });
 
-  test('a full stdout: one line, no stack trace', { todo: 'the stdout error handling is in the CLI-faults branch (issue 10, item 12)', skip: !fs.existsSync('/dev/full') }, async () => {
+  test('a full stdout: one line, no stack trace', { skip: !fs.existsSync('/dev/full') }, async () => {
     const full = fs.openSync('/dev/full', 'w');
     const r = await runCli(['ls', '--store', path.join(tmp, 'reference')], { stdout: full });
     fs.closeSync(full);
