@@ -8,18 +8,8 @@ import {
   predictSteps,
   type ScalingPoint,
 } from '../../engine/src/analysis/critical-batch.js';
+import { rng } from '../support/rng';
 
-// Test data gets its own PRNG so the generator does not share code with the module under test.
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 function normal(r: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
 }

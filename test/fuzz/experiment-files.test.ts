@@ -121,9 +121,10 @@ test('a sample of the valid NQM cases, shrunk, runs against a temp store and wri
       for (const run of result.runs) assert.ok(['completed', 'diverged'].includes(run.status), `case ${i}: run ${run.id} is ${run.status}`);
       runs += result.runs.length;
     }
-    // Only the experiment files and the store, which holds only runs and experiment results.
+    // Only the experiment files and the store, which holds only runs, experiment results and the
+    // heartbeat files of the processes that own runs.
     assert.deepEqual(fs.readdirSync(workspace).sort(), [...sample.map((_, i) => `case-${i}.optlab.json`), 'store'].sort());
-    assert.deepEqual(fs.readdirSync(store).sort(), ['experiments', 'runs']);
+    assert.deepEqual(fs.readdirSync(store).sort(), ['experiments', 'owners', 'runs']);
     assert.equal(fs.readdirSync(path.join(store, 'runs')).length, runs);
     assert.ok(tree(path.join(store, 'runs')).every((f) => /^[^/]+(\/(run\.json|metrics\.jsonl))?$/.test(f)), tree(path.join(store, 'runs')).join('\n'));
     assert.deepEqual(fs.readdirSync(ROOT).sort(), rootBefore, 'nothing new in the repository folder (the working folder)');

@@ -10,6 +10,7 @@ import { planNqm } from '../../engine/src/problems/nqm/plan';
 import { MAX_BATCH_SIZES, MAX_NQM_DIM, MAX_NQM_MODES, MAX_REPORTED_ISSUES } from '../../engine/src/spec/limits';
 import { SpecError } from '../../engine/src/spec/spec-error';
 import { planSweep } from '../../engine/src/sweep/plan';
+import { rng } from '../support/rng';
 
 export const FUZZ_FILE = 'fuzz.optlab.json';
 const ROOT = path.resolve(__dirname, '../..');
@@ -20,17 +21,6 @@ export const EXAMPLES: unknown[] = fs
   .sort()
   .map((f) => JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', f), 'utf8')) as unknown);
 
-/** mulberry32: a small seeded generator, the same sequence on every machine. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Rand = () => number;
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };

@@ -1,17 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { autoUpperBound, decimateMinMax, filterDrawable, lowerBound, MinMaxDecimator, upperBound, type XY } from '../../webview/src/model/decimate.js';
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../support/rng';
 
 /** A noisy decaying loss with spikes, x = 0..n-1 (or given). */
 function series(n: number, seed = 1, x0 = 0): { xs: Float64Array; ys: Float64Array } {
