@@ -99,7 +99,7 @@ export const TEMPLATES: readonly ExperimentTemplate[] = [
     label: 'Neural: quick critical batch size (MLP on MNIST)',
     detail: 'SGD, heavy-ball momentum, Adam and K-FAC on an MLP 784-64-10 trained on 10,000 MNIST digits to 93% test accuracy, each tuned per batch size at B = 16..4096, 3 seeds (a bootstrap interval for each B_crit)',
     fileName: 'quick-critical-batch.optlab.json',
-    cost: '255 training runs (85 per seed, 3 seeds), about 7 minutes on 2 idle cores',
+    cost: '255 training runs (85 per seed, 3 seeds), 14 min of CPU time: about 7 minutes on 2 idle cores, longer on a busy machine',
     experiment: fromExample(quickExample),
   },
   {
