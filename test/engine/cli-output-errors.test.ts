@@ -64,7 +64,7 @@ after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 const noTrace = (r: Result) => assert.ok(!/Unhandled|\n\s+at /.test(r.stderr), `a stack trace on stderr:\n${r.stderr}`);
 
 describe('--help and -h', () => {
-  for (const command of ['run', 'ls', 'show', 'export', 'nqm', 'serve', 'doctor']) {
+  for (const command of ['run', 'ls', 'show', 'export', 'rm', 'nqm', 'serve', 'doctor']) {
     test(`optlab ${command} --help / -h: usage on stdout, exit 0`, async () => {
       for (const flag of command === 'run' ? ['--help', '-h'] : ['--help']) {
         const r = await optlab([command, flag]);

@@ -89,6 +89,26 @@ describe('ids', () => {
 });
 
 describe('RunStore create/list/get', () => {
+  test('a run folder appears only with its run.json: a process killed while creating a run leaves nothing a reader sees', () => {
+    const seen: string[][] = [];
+    let runsDir = '';
+    const s = store({
+      fs: {
+        renameSync: (from: string, to: string) => {
+          // The moment run.json lands: readers must not see the run's folder yet.
+          if (path.basename(to) === 'run.json') seen.push(fs.readdirSync(runsDir).filter((n) => !n.startsWith('.')));
+          fs.renameSync(from, to);
+        },
+      },
+    });
+    runsDir = s.runsDir;
+    const w = s.create(init('atomic'));
+    w.close();
+    assert.deepEqual(seen, [[]]);
+    assert.deepEqual(s.listWithProblems().problems, []);
+    assert.deepEqual(fs.readdirSync(runsDir), [w.id], 'no staging folder left behind');
+  });
+
   test('defaultRoot and lazy runs/ folder', () => {
     assert.equal(RunStore.defaultRoot('/w'), path.join('/w', '.optlab'));
     const s = store();

@@ -35,7 +35,7 @@ owner process is gone is listed as crashed.
 Exit codes: 0 done; 1 failed; 2 invalid input (what and where); 3 optlab run finished but some
 trials failed for a reason other than divergence (their cells are marked incomplete and left out of the fits).`;
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
+const COMMANDS = {
   run: runCommand,
   ls: lsCommand,
   show: showCommand,
@@ -44,14 +44,15 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   nqm: nqmCommand,
   serve: serveCommand,
   doctor: doctorCommand,
-};
+} satisfies Record<string, (argv: string[]) => Promise<number>>;
 
-/** What `optlab <command> --help` prints. */
-const COMMAND_USAGE: Record<string, string> = {
+/** What `optlab <command> --help` prints: one entry per command (a missing one does not compile). */
+const COMMAND_USAGE: Record<keyof typeof COMMANDS, string> = {
   run: `usage: ${RUN_USAGE}\n  Runs every optimizer x batch size of an experiment file; progress on stderr, tables (or --json) on stdout.`,
   ls: 'usage: optlab ls [--store DIR] [--json]\n  Lists recorded runs.',
   show: 'usage: optlab show <run-id> [--store DIR] [--json]\n  One run\'s record and summary (an id prefix works).',
   export: 'usage: optlab export <run-id> --format csv|json [--store DIR]\n  A run\'s metrics.',
+  rm: `usage: ${RM_USAGE}\n  Deletes runs' folders; a run whose owner process is still alive is refused unless --force.`,
   nqm: `usage: ${NQM_USAGE}\n  One noisy-quadratic-model study from flags.`,
   serve: 'usage: optlab serve\n  The engine process of the VS Code extension (started by it over an IPC channel).',
   doctor: `usage: ${DOCTOR_USAGE}\n  Compute backends: which are available, why not, the default.`,
@@ -72,15 +73,16 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(ENGINE_VERSION + '\n');
     return 0;
   }
-  const handler = COMMANDS[command];
-  if (!handler) {
+  if (!Object.hasOwn(COMMANDS, command)) {
     process.stderr.write(`optlab: unknown command '${command}'\n\n${USAGE}\n`);
     return 2;
   }
+  const name = command as keyof typeof COMMANDS;
+  const handler: (argv: string[]) => Promise<number> = COMMANDS[name];
   // --help or -h anywhere before a '--' asks for the command's usage.
   const flags = rest.indexOf('--') >= 0 ? rest.slice(0, rest.indexOf('--')) : rest;
   if (flags.includes('--help') || flags.includes('-h')) {
-    process.stdout.write(`${COMMAND_USAGE[command]}\n\nThe store defaults to ./.optlab; optlab help lists every command.\n`);
+    process.stdout.write(`${COMMAND_USAGE[name]}\n\nThe store defaults to ./.optlab; optlab help lists every command.\n`);
     return 0;
   }
   try {

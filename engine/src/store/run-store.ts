@@ -63,22 +63,41 @@ export class RunStore {
   create(init: RunInit): RunWriter {
     validateInit(init);
     const now = this.now();
-    const { id, dir } = this.allocateRunDir(init.label, now);
     const owner = this.options.owner ?? currentOwner();
     if (!this.options.owner) startHeartbeat(this.root, owner);
-    const record = newRunRecord(id, init, now, owner);
     try {
-      writeFileAtomicSync(this.fs, path.join(dir, RUN_JSON), serializeRunRecord(record));
-      return this.writerFor(dir, record);
+      makeDirs(this.runsDir);
     } catch (err) {
-      // Do not leave a run folder without a usable run.json behind.
-      try {
-        fs.rmSync(dir, { recursive: true, force: true });
-      } catch {
-        // list() reports the leftover folder; the original error matters more
-      }
-      throw err;
+      throw new StoreError(`cannot create runs folder ${this.runsDir}: ${errorText(err)}`, { path: this.runsDir, cause: err });
     }
+    const suffix = this.options.randomSuffix ?? randomSuffix;
+    for (let attempt = 0; attempt < MAX_ID_ATTEMPTS; attempt++) {
+      const id = makeRunId(init.label, now, suffix());
+      const dir = path.join(this.runsDir, id);
+      // The folder is filled under a dot-name (list() skips those) and renamed into place, so a
+      // process killed at any moment leaves either a complete run or nothing a reader sees.
+      const staging = path.join(this.runsDir, `.creating-${id}`);
+      if (fs.existsSync(dir)) continue;
+      try {
+        fs.mkdirSync(staging);
+      } catch (err) {
+        if (errnoCode(err) === 'EEXIST') continue;
+        throw new StoreError(`cannot create run folder ${staging}: ${errorText(err)}`, { path: staging, cause: err });
+      }
+      const record = newRunRecord(id, init, now, owner);
+      try {
+        writeFileAtomicSync(this.fs, path.join(staging, RUN_JSON), serializeRunRecord(record));
+        fs.renameSync(staging, dir);
+      } catch (err) {
+        removeQuietly(staging);
+        // Another process took the id between the check and the rename (its folder is not empty).
+        if (errnoCode(err) === 'ENOTEMPTY' || errnoCode(err) === 'EEXIST') continue;
+        if (err instanceof StoreError) throw err;
+        throw new StoreError(`cannot create run folder ${dir}: ${errorText(err)}`, { path: dir, cause: err });
+      }
+      return this.writerFor(dir, record);
+    }
+    throw new StoreError(`could not allocate a unique run id in ${this.runsDir} after ${MAX_ID_ATTEMPTS} attempts`, { path: this.runsDir });
   }
 
   /**
@@ -183,28 +202,6 @@ export class RunStore {
     return this.options.now ? this.options.now() : new Date();
   }
 
-  /** mkdir without `recursive` fails on an existing folder, which is how collisions between processes are caught. */
-  private allocateRunDir(label: string, now: Date): { id: string; dir: string } {
-    try {
-      makeDirs(this.runsDir);
-    } catch (err) {
-      throw new StoreError(`cannot create runs folder ${this.runsDir}: ${errorText(err)}`, { path: this.runsDir, cause: err });
-    }
-    const suffix = this.options.randomSuffix ?? randomSuffix;
-    for (let attempt = 0; attempt < MAX_ID_ATTEMPTS; attempt++) {
-      const id = makeRunId(label, now, suffix());
-      const dir = path.join(this.runsDir, id);
-      try {
-        fs.mkdirSync(dir);
-        return { id, dir };
-      } catch (err) {
-        if (errnoCode(err) === 'EEXIST') continue;
-        throw new StoreError(`cannot create run folder ${dir}: ${errorText(err)}`, { path: dir, cause: err });
-      }
-    }
-    throw new StoreError(`could not allocate a unique run id in ${this.runsDir} after ${MAX_ID_ATTEMPTS} attempts`, { path: this.runsDir });
-  }
-
   private runFolderNames(): string[] {
     let entries: fs.Dirent[];
     try {
@@ -297,5 +294,13 @@ function isDirectory(p: string): boolean {
     return fs.statSync(p).isDirectory();
   } catch {
     return false;
+  }
+}
+
+function removeQuietly(dir: string): void {
+  try {
+    fs.rmSync(dir, { recursive: true, force: true });
+  } catch {
+    // a leftover dot-folder is invisible to readers; the original error matters more
   }
 }

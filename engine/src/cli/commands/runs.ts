@@ -86,11 +86,7 @@ export const RM_USAGE = 'optlab rm <run-id|prefix>... [--store DIR] [--force]';
  * id is unknown, ambiguous or refused.
  */
 export async function rmCommand(argv: string[]): Promise<number> {
-  const parsed = parseArgs(argv, { values: ['store'], booleans: ['force', 'help'] }, 'rm');
-  if (parsed.booleans.has('help')) {
-    process.stdout.write(`usage: ${RM_USAGE}\n  deletes the runs' folders; a run whose owner process is still alive is refused unless --force\n`);
-    return 0;
-  }
+  const parsed = parseArgs(argv, { values: ['store'], booleans: ['force'] }, 'rm');
   if (!parsed.positional.length) throw new UsageError(`usage: ${RM_USAGE}`);
   const store = storeFrom(parsed.values);
   const records = [...new Map(parsed.positional.map((id) => store.get(id)).map((r) => [r.id, r])).values()];
