@@ -38,7 +38,16 @@ const SUITES = [
   { src: 'engine/src/optim/natural-gradient/', tests: ['test/engine/optim/natural-gradient/'] },
   {
     src: 'engine/src/analysis/',
-    tests: ['test/engine/critical-batch.test.ts', 'test/engine/sweep/findings.test.ts', 'test/engine/nqm-search.test.ts', 'test/engine/problems/registry.test.ts'],
+    tests: [
+      'test/engine/critical-batch.test.ts',
+      'test/engine/critical-batch-coverage.test.ts',
+      'test/engine/critical-batch-edges.test.ts',
+      'test/engine/critical-batch-interval.test.ts',
+      'test/engine/nqm-findings.test.ts',
+      'test/engine/sweep/findings.test.ts',
+      'test/engine/nqm-search.test.ts',
+      'test/engine/problems/registry.test.ts',
+    ],
   },
 ];
 
