@@ -34,8 +34,8 @@ const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 
 /** Mutated directories and the unit tests that cover each (files or directories of *.test.ts). */
 const SUITES = [
-  { src: 'engine/src/optim/kfac/', tests: ['test/engine/optim/kfac/', 'test/engine/train/warmup.test.ts'] },
-  { src: 'engine/src/optim/natural-gradient/', tests: ['test/engine/optim/natural-gradient/'] },
+  { src: 'engine/src/optim/kfac/', tests: ['test/engine/optim/kfac/', 'test/engine/train/warmup.test.ts', 'test/engine/optim/registry.test.ts'] },
+  { src: 'engine/src/optim/natural-gradient/', tests: ['test/engine/optim/natural-gradient/', 'test/engine/optim/registry.test.ts'] },
   {
     src: 'engine/src/analysis/',
     tests: [

@@ -169,3 +169,19 @@ test('emaUpdate: a null value is a first update whatever the weight (a copy of x
   assert.deepEqual(Array.from(out), [2, 4, 6]);
   assert.notEqual(out.buffer, x.buffer);
 });
+
+test('emaUpdate folds float32 and plain-array inputs alike, with and without xScale [mutation survivors: ema.ts deleted fold, x * xScale -> x / xScale]', () => {
+  // weight 1, emaOld = emaNew = 1: the new value is the plain mean of the old one and x * xScale.
+  const cases: [ArrayLike<number>, number, number[]][] = [
+    [Float32Array.from([3, 4]), 1, [2, 3]],
+    [[3, 4], 1, [2, 3]],
+    [Float32Array.from([3, 4]), 2, [3.5, 5]],
+    [[3, 4], 2, [3.5, 5]],
+  ];
+  for (const [x, xScale, want] of cases) {
+    const v = Float64Array.from([1, 2]);
+    const out = emaUpdate(v, 1, x, 1, 1, xScale);
+    assert.equal(out, v, 'updated in place');
+    assert.deepEqual(Array.from(out), want, `${x instanceof Float32Array ? 'float32' : 'array'} x, xScale ${xScale}`);
+  }
+});

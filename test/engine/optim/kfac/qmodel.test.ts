@@ -37,6 +37,19 @@ test('solver: the 2x2 solution is the minimum of M on a fine grid; no momentum g
   assert.ok(Math.abs(first.alpha - 4 / (3 + lambda * 2)) < 1e-12);
 });
 
+test('solver: Delta and delta0 parallel to within 1e-12 of c00 c11 (at any scale) fall back to mu = 0 [mutation survivor: qmodel.ts 1e-12 * c00 -> 1e-12 / c00]', () => {
+  // c00 = c11 = 1e6 and det = c00 c11 - c01^2 = 0.5: relative to c00 c11 = 1e12 that is 5e-13,
+  // numerically parallel, so the 2 x 2 solve is skipped (a 1e-12 threshold not scaled by c00 c11
+  // would take it and return a huge mu).
+  const c01 = Math.sqrt(1e12 - 0.5);
+  const t: QuadraticTerms = { fisher: [1e6, c01, 1e6], gram: [0, 0, 0], grad: [-2, 3] };
+  const s = solveQuadraticModel(t, 0, 0, true);
+  assert.equal(s.mu, 0);
+  assert.ok(Math.abs(s.alpha - 2e-6) < 1e-18, `alpha ${s.alpha}`);
+  // Clearly independent directions at the same scale do take the 2 x 2 solve.
+  assert.notEqual(solveQuadraticModel({ ...t, fisher: [1e6, 5e5, 1e6] }, 0, 0, true).mu, 0);
+});
+
 function tinyProblem(batchSeed: number, params: Params): HandExtras & { model: ReturnType<typeof linearThenMap>; dispose(): void } {
   const m = tf.randomNormal([4, 3], 0, 1, 'float32', 9) as tf.Tensor2D;
   const model = linearThenMap(3, 4, 3, m, { tanh: true, unregistered: true });

@@ -3,7 +3,7 @@
 // more) and when inverses are refreshed (the first three updates, then every T3). Each was a
 // surviving mutant of `npm run mutation` (the bound 8 -> 9; >= -> < in the default; k < 3 ->
 // k >= 3), so these tests pin the documented behaviour down.
-import { before, test } from 'node:test';
+import { before, mock, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { disposeState, type LayerTap, type Params } from '../../../../engine/src/optim';
@@ -111,4 +111,74 @@ test('inverses are refreshed on the first three updates and then every inverseEv
 test('inverseLag defaults to ceil(inverseEvery / 2) [guards: the default, a mutation survivor]', () => {
   for (const [every, lag] of [[20, 10], [5, 3], [1, 1], [7, 4]]) assert.equal(resolveKfacOptions({ inverseEvery: every }).inverseLag, lag, `inverseEvery ${every}`);
   assert.equal(resolveKfacOptions({ inverseEvery: 6, inverseLag: 2 }).inverseLag, 2);
+});
+
+test('options outside their ranges are rejected, on either side [mutation survivors: options.ts && -> || in the range checks]', () => {
+  // The range checks read `finite(x) && low && high`; each option gets a value below, above and NaN.
+  const bad: [keyof KfacOptions, number[], RegExp][] = [
+    ['momentum', [-0.1, 1, 1.5, NaN], /momentum must be in \[0, 1\)/],
+    ['emaDecay', [-0.1, 1, 2, NaN], /emaDecay must be in \[0, 1\)/],
+    ['dampingDecay', [0, -0.5, 1, 2, NaN], /dampingDecay must be in \(0, 1\)/],
+    ['statsFraction', [0, -0.5, 1.5, NaN], /statsFraction must be in \(0, 1\]/],
+    ['quadModelFraction', [0, -0.5, 1.5, NaN], /quadModelFraction must be in \(0, 1\]/],
+    ['minDamping', [-1, NaN], /minDamping must be >= 0/],
+    ['inverseEvery', [0, 1.5], /inverseEvery must be an integer >= 1/],
+    ['adaptEvery', [0, 1.5], /adaptEvery must be an integer >= 1/],
+    ['subsetMinRows', [0, 1.5], /subsetMinRows must be an integer >= 1/],
+  ];
+  for (const [key, values, message] of bad) {
+    for (const v of values) assert.throws(() => resolveKfacOptions({ [key]: v }), (e: Error) => e instanceof RangeError && message.test(e.message), `${key} ${v}`);
+  }
+  assert.throws(() => resolveKfacOptions({ minDamping: 2, maxDamping: 1 }), /maxDamping must be >= minDamping/);
+  for (const v of [0.001, 0.5, 0.999]) {
+    for (const key of ['momentum', 'emaDecay', 'dampingDecay', 'statsFraction', 'quadModelFraction'] as const) assert.equal(resolveKfacOptions({ [key]: v })[key], v, `${key} ${v}`);
+  }
+  assert.equal(resolveKfacOptions({ momentum: 0, emaDecay: 0, statsFraction: 1, quadModelFraction: 1 }).statsFraction, 1);
+});
+
+test('needs ask for a statistics subset only when statsFraction < 1, and a minimum of rows only when it is > 1 [mutation survivors: kfac.ts < -> <=, > -> >=]', () => {
+  // The declaration the training loop reads: a fraction of 1 or a minimum of 1 row would be no-ops
+  // there, but the transform declares exactly what its options ask for.
+  assert.equal(kfac(fixed).needs.layerStatsFraction, undefined);
+  assert.equal(kfac(fixed).needs.subsetMinRows, undefined);
+  const half = kfac({ ...fixed, statsFraction: 0.5 }).needs;
+  assert.equal(half.layerStatsFraction, 0.5);
+  assert.equal(half.subsetMinRows, undefined);
+  assert.equal(kfac({ ...fixed, statsFraction: 0.5, subsetMinRows: 2 }).needs.subsetMinRows, 2);
+  assert.equal(kfac({ ...fixed, subsetMinRows: 2 }).needs.subsetMinRows, undefined, 'no subset, no minimum');
+});
+
+test('timing: each phase reports the clock time it took, from 0 (a frozen clock gives 0 everywhere) [mutation survivor: kfac.ts ?? 0 -> ?? 1]', () => {
+  const clock = mock.method(performance, 'now', () => 1234.5);
+  try {
+    const p = layersProblem(2);
+    const tx = kfac({ ...fixed, asyncInverses: false, timing: true });
+    const r = tx.update(p.grads, tx.init(p.params), p.params, { layerStats: p.taps, stats: true });
+    const phases = Object.entries(r.stats!).filter(([k]) => k.startsWith('time_'));
+    assert.ok(phases.length >= 2, `timing phases: ${phases.map(([k]) => k).join(', ')}`);
+    for (const [k, v] of phases) assert.equal(v, 0, k);
+    tf.dispose(Object.values(r.updates));
+    disposeState(r.state);
+    p.dispose();
+  } finally {
+    clock.mock.restore();
+  }
+});
+
+test('A_cond and G_cond are the same (max + d) / (min + d) with exact (eigen) and Cholesky inverses [mutation survivor: inverses.ts gCond / -> *]', () => {
+  const conds = [true, false].map((exactInverses) => {
+    const p = layersProblem(1);
+    const tx = kfac({ ...fixed, damping: 0.3, asyncInverses: false, exactInverses });
+    const r = tx.update(p.grads, tx.init(p.params), p.params, { layerStats: p.taps, stats: true });
+    const s = r.stats!;
+    const out = [s['A_cond/l0'], s['G_cond/l0']];
+    tf.dispose(Object.values(r.updates));
+    disposeState(r.state);
+    p.dispose();
+    return out;
+  });
+  for (const [i, name] of ['A_cond', 'G_cond'].entries()) {
+    const [eigen, chol] = [conds[0][i], conds[1][i]];
+    assert.ok(eigen > 1 && Math.abs(eigen - chol) < 1e-4 * chol, `${name}: eigen ${eigen} vs Cholesky ${chol}`);
+  }
 });
