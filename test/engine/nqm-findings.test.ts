@@ -5,29 +5,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fmt, nqmFindings } from '../../engine/src/analysis/nqm-findings';
 import type { CriticalBatchReport, ScalingRow } from '../../engine/src/analysis/report-types';
+import { fittedReport } from '../support/fitted-report';
 
 interface Point { b: number; steps: number | null; lr?: number; bound?: number }
 
 /** A fitted report (B_crit with a +-10% interval) or, with bCrit null, an unfitted one. */
 function report(type: string, precondition: number, points: Point[], bCrit: number | null = null): CriticalBatchReport {
   const rows: ScalingRow[] = points.map((p) => ({ batchSize: p.b, steps: p.steps, learningRate: p.lr ?? 0.1, lowerBound: p.bound ?? 1 }));
-  return {
-    optimizer: `${type} p=${precondition}`,
-    type,
-    precondition,
-    points: rows,
-    sMin: bCrit === null ? null : 10,
-    eMin: bCrit === null ? null : 10 * bCrit,
-    bCrit,
-    bCritInterval: bCrit === null ? null : [bCrit * 0.9, bCrit * 1.1],
-    bCritIntervalMethod: bCrit === null ? null : { method: 'profile-likelihood', level: 0.95 },
-    extrapolated: false,
-    incompleteBatchSizes: [],
-    status: bCrit === null ? 'error' : 'ok',
-    warnings: [],
-    slopes: [],
-    ...(bCrit === null && { error: 'too few points' }),
-  };
+  return fittedReport({ optimizer: `${type} p=${precondition}`, type, precondition, points: rows, bCrit });
 }
 
 const find = (reports: CriticalBatchReport[], pattern: RegExp) => nqmFindings(reports).find((f) => pattern.test(f.claim));

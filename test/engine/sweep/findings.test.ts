@@ -5,26 +5,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { neuralFindings } from '../../../engine/src/problems/supervised/findings';
 import type { CriticalBatchReport } from '../../../engine/src/analysis/report-types';
+import { fittedReport } from '../../support/fitted-report';
 
 /** A report with a narrow interval (+-10%) unless one is given. */
 function report(optimizer: string, type: string, bCrit: number | null, steps: (number | null)[], batchSizes = [16, 64, 256, 1024], interval?: [number | null, number | null]): CriticalBatchReport {
-  return {
-    optimizer,
-    type,
-    precondition: 0,
-    points: batchSizes.map((batchSize, i) => ({ batchSize, steps: steps[i], learningRate: 0.1, lowerBound: Number.NaN })),
-    sMin: bCrit === null ? null : 10,
-    eMin: bCrit === null ? null : 10 * bCrit,
-    bCrit,
-    bCritInterval: bCrit === null ? null : (interval ?? [bCrit * 0.9, bCrit * 1.1]),
-    bCritIntervalMethod: bCrit === null ? null : { method: 'profile-likelihood', level: 0.95 },
-    extrapolated: false,
-    incompleteBatchSizes: [],
-    status: bCrit === null ? 'error' : 'ok',
-    warnings: [],
-    slopes: [],
-    ...(bCrit === null && { error: 'too few points' }),
-  };
+  const points = batchSizes.map((batchSize, i) => ({ batchSize, steps: steps[i], learningRate: 0.1, lowerBound: Number.NaN }));
+  return fittedReport({ optimizer, type, points, bCrit, interval });
 }
 
 const find = (reports: CriticalBatchReport[], pattern: RegExp) => neuralFindings(reports).find((f) => pattern.test(f.claim));
