@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import type { RunOwner } from './types.js';
+import { makeDirs } from '../util/make-dirs.js';
 
 export type { RunOwner } from './types.js';
 
@@ -50,7 +51,8 @@ export function startHeartbeat(root: string, owner: RunOwner): void {
   const file = heartbeatPath(root, owner);
   if (leases.has(file)) return;
   try {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
+    // Level by level: a recursive mkdir spins forever under /proc (see util/make-dirs.ts).
+    makeDirs(path.dirname(file));
     fs.writeFileSync(file, JSON.stringify(owner) + '\n');
   } catch {
     return;

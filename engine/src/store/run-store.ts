@@ -63,13 +63,13 @@ export class RunStore {
   create(init: RunInit): RunWriter {
     validateInit(init);
     const now = this.now();
-    const owner = this.options.owner ?? currentOwner();
-    if (!this.options.owner) startHeartbeat(this.root, owner);
     try {
       makeDirs(this.runsDir);
     } catch (err) {
       throw new StoreError(`cannot create runs folder ${this.runsDir}: ${errorText(err)}`, { path: this.runsDir, cause: err });
     }
+    const owner = this.options.owner ?? currentOwner();
+    if (!this.options.owner) startHeartbeat(this.root, owner);
     const suffix = this.options.randomSuffix ?? randomSuffix;
     for (let attempt = 0; attempt < MAX_ID_ATTEMPTS; attempt++) {
       const id = makeRunId(init.label, now, suffix());
