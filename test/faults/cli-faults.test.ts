@@ -58,13 +58,13 @@ let file: string;
 let reference: string;
 
 
-function runCli(args: string[], opts: { shell?: string; stdout?: number | 'pipe'; env?: Record<string, string>; onStderr?: (soFar: string, child: ChildProcess) => void; timeoutMs?: number } = {}): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
+function runCli(args: string[], opts: { shell?: string; stdout?: number | 'pipe'; env?: Record<string, string>; detached?: boolean; onStderr?: (soFar: string, child: ChildProcess) => void; timeoutMs?: number } = {}): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const quoted = [process.execPath, BIN, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
     const env = { ...process.env, ...opts.env };
     const child = opts.shell
       ? spawn('bash', ['-c', `${opts.shell} ${quoted}`], { cwd: tmp, env, stdio: ['ignore', opts.stdout ?? 'pipe', 'pipe'] })
-      : spawn(process.execPath, [BIN, ...args], { cwd: tmp, env, stdio: ['ignore', opts.stdout ?? 'pipe', 'pipe'] });
+      : spawn(process.execPath, [BIN, ...args], { cwd: tmp, env, stdio: ['ignore', opts.stdout ?? 'pipe', 'pipe'], detached: opts.detached ?? false });
     let stdout = '';
     let stderr = '';
     child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -204,14 +204,18 @@ describe('kill -9 at seeded moments, then --resume', () => {
     let watch: NodeJS.Timeout | undefined;
     // Killed once step 25 is on disk: the checkpoint at step 20 is usable. (The workers pause 30 ms
     // after each step, so the moment is not missed.)
+    // The CLI and its worker die together (the process group, as in a power cut of the process
+    // tree): a worker outliving its CLI can write the step-30 checkpoint past the rows on disk,
+    // and a resume then rightly starts over instead (the kill chains above cover that case).
     const first = await runCli(['run', one, '--store', store, '--workers', '1'], {
       env: { OPTLAB_STEP_DELAY_MS: '30' },
+      detached: true,
       onStderr: (_soFar, child) => {
         watch ??= setInterval(() => {
           try {
             if (trialRows(store).some((r) => (r.step as number) >= 25)) {
               clearInterval(watch);
-              child.kill('SIGKILL');
+              process.kill(-child.pid!, 'SIGKILL');
             }
           } catch {
             // not created yet

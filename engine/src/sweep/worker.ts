@@ -66,7 +66,10 @@ export function prepare(setup: WorkerSetup): Prepared {
 
 function main(): void {
   const send = (m: WorkerMessage) => {
-    if (process.connected) process.send!(m);
+    // A parent that is gone records nothing more: stop at once rather than write a checkpoint
+    // past the rows the store has (a resume could not use it).
+    if (!process.connected) process.exit(0);
+    process.send!(m);
   };
   process.on('SIGINT', () => {
     // The parent stops the workers (and marks their trials) itself.
