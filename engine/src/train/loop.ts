@@ -24,7 +24,8 @@ import { readCheckpoint, restoreTensors, writeCheckpoint, CheckpointError } from
 import { evalSchedule } from './eval-schedule';
 import { ownResult, provideInputs, stepMemo, tapsInMainPass } from './inputs';
 import { correctCount, targetTensor } from './loss';
-import type { TargetMetric, TrainOptions, TrainResult, TrainStatus } from './types';
+import { isLossMetric, isTestMetric, meetsTarget } from './target';
+import type { TrainOptions, TrainResult, TrainStatus } from './types';
 
 export { subsetRows } from './inputs';
 
@@ -39,14 +40,7 @@ export class TrainConfigError extends Error {
   override name = 'TrainConfigError';
 }
 
-export const isLossMetric = (m: TargetMetric): boolean => m === 'trainLoss' || m === 'testLoss';
-export const isTestMetric = (m: TargetMetric): boolean => m === 'testLoss' || m === 'testAccuracy';
-
-/** Whether a measured value meets the target (losses at or below, accuracies at or above). */
-export function meetsTarget(metric: TargetMetric, measured: number, value: number): boolean {
-  if (!Number.isFinite(measured)) return false;
-  return isLossMetric(metric) ? measured <= value : measured >= value;
-}
+export { isLossMetric, isTestMetric, meetsTarget } from './target';
 
 function batchTensors(batch: Pick<Batch, 'x' | 'y' | 'xShape' | 'yShape'>): { x: tf.Tensor; y: tf.Tensor } {
   const x = tf.tensor(batch.x, batch.xShape, 'float32');

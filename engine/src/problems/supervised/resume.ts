@@ -9,7 +9,8 @@ import path from 'node:path';
 import type { ResolvedExperiment } from '../../experiment/types';
 import { METRICS_JSONL, type MetricRow, type RunRecord, type RunStore } from '../../store';
 import type { SweepPlan } from '../../sweep/plan';
-import type { TrainResult } from '../../train/types';
+import { meetsTarget } from '../../train/target';
+import type { TargetMetric, TrainResult } from '../../train/types';
 
 const CHECKPOINT_FILE = 'checkpoint.json';
 
@@ -94,15 +95,9 @@ function usableCheckpoint(dir: string, exp: ResolvedExperiment): number | undefi
   if (typeof step !== 'number' || !Number.isInteger(step) || step < 1) return undefined;
   if (exp.target.relativeToInitial) return undefined; // the target's own units are not in the checkpoint
   const last = doc.lastEvaluation;
-  if (typeof last === 'number' && meets(exp.target.metric, last, exp.target.value)) return undefined;
+  if (typeof last === 'number' && meetsTarget(exp.target.metric as TargetMetric, last, exp.target.value)) return undefined;
   const steps = rowSteps(path.join(dir, METRICS_JSONL));
   return steps.some((s) => s >= step) ? step : undefined;
-}
-
-/** train/loop.ts meetsTarget, without loading TensorFlow.js: losses at or below, accuracies at or above. */
-function meets(metric: string, measured: number, value: number): boolean {
-  if (!Number.isFinite(measured)) return false;
-  return metric === 'trainLoss' || metric === 'testLoss' ? measured <= value : measured >= value;
 }
 
 function rowSteps(file: string): number[] {
